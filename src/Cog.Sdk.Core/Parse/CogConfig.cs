@@ -1,0 +1,116 @@
+using System.Collections.Generic;
+using Cog.Sdk.Core.Diagnostics;
+
+namespace Cog.Sdk.Core.Parse
+{
+    /// <summary>Which generation of cog.yaml a file is written in.</summary>
+    public enum ConfigForm
+    {
+        /// <summary>The original form: <c>environment</c> (a mapping), <c>image</c>, <c>model</c>.</summary>
+        Original,
+
+        /// <summary>Cog's current form: <c>build</c>, <c>image</c>, <c>predict</c>/<c>run</c>, <c>train</c>, ...</summary>
+        Current,
+    }
+
+    /// <summary>
+    /// One model of cog.yaml for both generations. Every value remembers where it was read from, so that
+    /// later stages (resolution, Dockerfile generation, engine failures) can point back at the line that caused them.
+    /// Absent optional values are null; defaults are applied by the parser and carry the location of the file itself.
+    /// </summary>
+    public sealed class CogConfig
+    {
+        /// <summary>Full path of cog.yaml.</summary>
+        public string FilePath { get; set; } = "";
+
+        /// <summary>The folder holding cog.yaml: the build context and the root of relative paths.</summary>
+        public string ProjectDirectory { get; set; } = "";
+
+        public ConfigForm Form { get; set; }
+
+        public Located<bool> Gpu { get; set; } = new Located<bool>(false, SourceLocation.None);
+
+        /// <summary>major.minor, or major.minor.patch, exactly as written.</summary>
+        public Located<string>? Cuda { get; set; }
+
+        public Located<string>? CuDnn { get; set; }
+
+        /// <summary>As written ("3.11", "3.8.1"); the default when absent.</summary>
+        public Located<string> PythonVersion { get; set; } = new Located<string>(DefaultPythonVersion, SourceLocation.None);
+
+        /// <summary>Entries of <c>python_packages</c>, each located at its list item.</summary>
+        public List<Located<string>> PythonPackages { get; } = new List<Located<string>>();
+
+        /// <summary>The <c>python_requirements</c> path as written, relative to <see cref="ProjectDirectory"/>.</summary>
+        public Located<string>? PythonRequirements { get; set; }
+
+        public List<Located<string>> SystemPackages { get; } = new List<Located<string>>();
+
+        /// <summary><c>build.run</c> (or nothing in the original form), in order.</summary>
+        public List<RunCommand> Run { get; } = new List<RunCommand>();
+
+        /// <summary><c>pre_install</c> commands; run after <see cref="Run"/>, as Cog does.</summary>
+        public List<Located<string>> PreInstall { get; } = new List<Located<string>>();
+
+        public Located<string>? Image { get; set; }
+
+        /// <summary>The predictor pointer, <c>file.py:Class</c>: <c>model</c> (original), <c>predict</c> or <c>run</c> (current).</summary>
+        public Located<string>? Predictor { get; set; }
+
+        /// <summary>Which key the predictor came from: "model", "predict" or "run".</summary>
+        public string PredictorKey { get; set; } = "predict";
+
+        public Located<string>? Train { get; set; }
+
+        public Located<int>? ConcurrencyMax { get; set; }
+
+        /// <summary>Top-level <c>environment</c> list of the current form, in file order.</summary>
+        public List<EnvironmentVariable> Environment { get; } = new List<EnvironmentVariable>();
+
+        public const string DefaultPythonVersion = "3.12";
+
+        /// <summary>The location of the file as a whole, for problems that belong to no single key.</summary>
+        public SourceLocation FileLocation => new SourceLocation(FilePath);
+    }
+
+    public sealed class RunCommand
+    {
+        public RunCommand(Located<string> command, IReadOnlyList<SecretMount> mounts)
+        {
+            Command = command;
+            Mounts = mounts;
+        }
+
+        public Located<string> Command { get; }
+        public IReadOnlyList<SecretMount> Mounts { get; }
+    }
+
+    /// <summary>A <c>{type: secret, id, target}</c> mount of a <c>build.run</c> command.</summary>
+    public sealed class SecretMount
+    {
+        public SecretMount(string id, string target, SourceLocation location)
+        {
+            Id = id;
+            Target = target;
+            Location = location;
+        }
+
+        public string Id { get; }
+        public string Target { get; }
+        public SourceLocation Location { get; }
+    }
+
+    public sealed class EnvironmentVariable
+    {
+        public EnvironmentVariable(string name, string value, SourceLocation location)
+        {
+            Name = name;
+            Value = value;
+            Location = location;
+        }
+
+        public string Name { get; }
+        public string Value { get; }
+        public SourceLocation Location { get; }
+    }
+}
