@@ -1,0 +1,81 @@
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Parse;
+using Cog.Sdk.Core.Resolve;
+using Cog.Sdk.Core.Validate;
+
+namespace Cog.Sdk.Core
+{
+    /// <summary>What a build was asked to do with a model, beyond cog.yaml itself (the project's properties).</summary>
+    public sealed class CogProjectOptions
+    {
+        public CogProjectOptions(string configFile)
+        {
+            ConfigFile = configFile;
+        }
+
+        public string ConfigFile { get; }
+
+        /// <summary>A user table that extends or replaces the shipped compatibility table.</summary>
+        public string? CompatibilityFile { get; set; }
+
+        /// <summary>CogImageName: replaces cog.yaml's <c>image</c> and the default name.</summary>
+        public string? ImageName { get; set; }
+
+        /// <summary>CogBaseImage: replaces the computed base image outright.</summary>
+        public string? BaseImage { get; set; }
+    }
+
+    /// <summary>
+    /// A model after the first three stages of the pipeline: cog.yaml parsed, validated, and resolved
+    /// against the compatibility table. Everything later (the Dockerfile, the image, predictions) starts here.
+    /// </summary>
+    public sealed class CogProject
+    {
+        private CogProject(CogConfig config, Resolution resolution, string imageName)
+        {
+            Config = config;
+            Resolution = resolution;
+            ImageName = imageName;
+        }
+
+        public CogConfig Config { get; }
+        public Resolution Resolution { get; }
+
+        /// <summary>The image's name: CogImageName, else cog.yaml's <c>image</c>, else Cog's default <c>cog-&lt;folder&gt;</c>.</summary>
+        public string ImageName { get; }
+
+        /// <summary>Parses, validates and resolves; null when any error was reported (all of them are in <paramref name="diagnostics"/>).</summary>
+        public static CogProject? Load(CogProjectOptions options, DiagnosticBag diagnostics)
+        {
+            CogConfig? config = CogConfigLoader.Load(options.ConfigFile, diagnostics);
+            if (config == null || diagnostics.HasErrors)
+            {
+                return null;
+            }
+
+            CompatibilityTable table = CompatibilityTable.Default;
+            if (!string.IsNullOrEmpty(options.CompatibilityFile))
+            {
+                CompatibilityTable? user = CompatibilityTable.Load(options.CompatibilityFile!, diagnostics);
+                if (user == null)
+                {
+                    return null;
+                }
+
+                table = table.Extend(user);
+            }
+
+            var resolveOptions = new ResolveOptions { BaseImageOverride = Blank(options.BaseImage) };
+            Resolution? resolution = Resolver.Resolve(config, table, diagnostics, resolveOptions);
+            if (resolution == null || diagnostics.HasErrors)
+            {
+                return null;
+            }
+
+            string imageName = Blank(options.ImageName) ?? config.Image?.Value ?? ImageNames.DefaultFor(config.ProjectDirectory);
+            return new CogProject(config, resolution, imageName);
+        }
+
+        private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+    }
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Cog.Sdk.EndToEnd.Tests;
+
+/// <summary>
+/// Cog.Sdk packed once per test run into a folder feed, under a version no earlier run used, so that
+/// NuGet's caches can never hand a test a stale copy.
+/// </summary>
+public sealed class PackedSdk : IDisposable
+{
+    public PackedSdk()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "cog-sdk-e2e-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+        Feed = Path.Combine(Root, "feed");
+        Packages = Path.Combine(Root, "packages");
+        Directory.CreateDirectory(Feed);
+        Version = "0.1.0-e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff");
+
+        string project = Path.Combine(RepoRoot, "src", "Cog.Sdk", "Cog.Sdk.csproj");
+        var pack = DotNet.Run(RepoRoot, TimeSpan.FromMinutes(5), "pack", project, "--no-build", "-c", Configuration, "-o", Feed, "-p:Version=" + Version, "-nologo");
+        if (pack.ExitCode != 0)
+        {
+            throw new InvalidOperationException("dotnet pack of Cog.Sdk failed:\n" + pack.Output);
+        }
+    }
+
+    public static string RepoRoot => Metadata("RepoRoot");
+
+    public static string Configuration => Metadata("Configuration");
+
+    /// <summary>A temp folder for this run: the feed, the packages folder, the model projects.</summary>
+    public string Root { get; }
+
+    public string Feed { get; }
+
+    /// <summary>NUGET_PACKAGES for every build of this run.</summary>
+    public string Packages { get; }
+
+    public string Version { get; }
+
+    /// <summary>A new model folder holding a NuGet.config that sees only the feed.</summary>
+    public ModelProject NewProject(string name, string? projectXml = null)
+    {
+        string dir = Path.Combine(Root, "models", name + "-" + Guid.NewGuid().ToString("N").Substring(0, 6), name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="cog-e2e" value="{Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        var project = new ModelProject(this, dir, name);
+        project.Write(name + ".csproj", projectXml ?? $"<Project Sdk=\"Cog.Sdk/{Version}\" />\n");
+        return project;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A container may still hold a file for a moment; the OS cleans temp folders.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Files written as root by a container into a mounted folder.
+        }
+    }
+
+    private static string Metadata(string key) =>
+        typeof(PackedSdk).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+}
+
+[CollectionDefinition(Name)]
+public sealed class PackedSdkCollection : ICollectionFixture<PackedSdk>
+{
+    public const string Name = "Packed Cog.Sdk";
+}
+
+/// <summary>A model project folder: cog.yaml, predict.py and a one-line project file.</summary>
+public sealed class ModelProject
+{
+    private readonly PackedSdk _sdk;
+
+    public ModelProject(PackedSdk sdk, string directory, string name)
+    {
+        _sdk = sdk;
+        Directory = directory;
+        Name = name;
+    }
+
+    public string Directory { get; }
+    public string Name { get; }
+    public string ProjectFile => Path.Combine(Directory, Name + ".csproj");
+
+    public string PathOf(string relative) => Path.Combine(Directory, relative);
+
+    public ModelProject Write(string relative, string content)
+    {
+        string path = PathOf(relative);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return this;
+    }
+
+    /// <summary>Runs `dotnet build` (or any verb) on the project with the run's private packages folder.</summary>
+    public BuildOutput Dotnet(params string[] args) => DotnetWithTimeout(TimeSpan.FromMinutes(10), args);
+
+    public BuildOutput DotnetWithTimeout(TimeSpan timeout, params string[] args)
+    {
+        var all = new List<string>(args) { "-nologo", "-nr:false", "-tl:off" };
+        if (args.Length > 0 && (args[0] == "build" || args[0] == "msbuild" || args[0] == "clean"))
+        {
+            all.Add(ProjectFile);
+        }
+
+        var result = DotNet.Run(Directory, timeout, all.ToArray(), new Dictionary<string, string?>
+        {
+            ["NUGET_PACKAGES"] = _sdk.Packages,
+            ["NUGET_HTTP_CACHE_PATH"] = Path.Combine(_sdk.Root, "http-cache"),
+        });
+        return new BuildOutput(result.ExitCode, result.Output);
+    }
+
+    public BuildOutput Build(params string[] properties) =>
+        Dotnet(new[] { "build" }.Concat(properties).ToArray());
+}
+
+/// <summary>What `dotnet build` printed, with its diagnostics parsed the way an IDE or CI log reader does.</summary>
+public sealed record BuildOutput(int ExitCode, string Output)
+{
+    private static readonly Regex DiagnosticLine = new(
+        @"^\s*(?<file>[^\s(][^(]*?)\((?<line>\d+),(?<col>\d+)\): (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>.*?)(?: \[[^\]]*\])?$",
+        RegexOptions.Multiline);
+
+    private static readonly Regex UnlocatedLine = new(
+        @"^\s*(?<file>[^\s:][^:]*?) : (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>.*?)(?: \[[^\]]*\])?$",
+        RegexOptions.Multiline);
+
+    /// <summary>Every distinct diagnostic (the console logger prints each twice: inline and in the summary).</summary>
+    public IReadOnlyList<BuildDiagnostic> Diagnostics =>
+        DiagnosticLine.Matches(Output).Select(m => new BuildDiagnostic(
+                m.Groups["file"].Value.Trim(), int.Parse(m.Groups["line"].Value), int.Parse(m.Groups["col"].Value),
+                m.Groups["severity"].Value, m.Groups["code"].Value, m.Groups["message"].Value.Trim()))
+            .Concat(UnlocatedLine.Matches(Output).Select(m => new BuildDiagnostic(
+                m.Groups["file"].Value.Trim(), 0, 0, m.Groups["severity"].Value, m.Groups["code"].Value, m.Groups["message"].Value.Trim())))
+            .Distinct()
+            .ToList();
+
+    public IReadOnlyList<BuildDiagnostic> Errors => Diagnostics.Where(d => d.Severity == "error").ToList();
+
+    public IReadOnlyList<BuildDiagnostic> Warnings => Diagnostics.Where(d => d.Severity == "warning").ToList();
+
+    public override string ToString() => $"exit code {ExitCode}\n{Output}";
+}
+
+public sealed record BuildDiagnostic(string File, int Line, int Column, string Severity, string Code, string Message);
+
+/// <summary>Runs the dotnet CLI as a user would, without the MSBuild variables a test host leaks into its children.</summary>
+public static class DotNet
+{
+    private static readonly string[] LeakedVariables =
+    {
+        "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildExtensionsPath", "MSBuildLoadMicrosoftTargetsReadOnly",
+        "DOTNET_HOST_PATH", "VSTEST_HOST_DEBUG", "MSBUILDNOINPROCNODE", "MSBuildCacheEnabled",
+    };
+
+    public static (int ExitCode, string Output) Run(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        Run(workingDirectory, timeout, args, null);
+
+    public static (int ExitCode, string Output) Run(string workingDirectory, TimeSpan timeout, string[] args, IDictionary<string, string?>? environment)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (string name in LeakedVariables)
+        {
+            psi.Environment.Remove(name);
+        }
+
+        foreach (var pair in environment ?? new Dictionary<string, string?>())
+        {
+            psi.Environment[pair.Key] = pair.Value;
+        }
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) => { if (e.Data != null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data != null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit((int)timeout.TotalMilliseconds))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            lock (output)
+            {
+                return (-1, output + $"\n[test] dotnet {string.Join(" ", args)} timed out after {timeout}");
+            }
+        }
+
+        process.WaitForExit();
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+}

@@ -1,0 +1,168 @@
+namespace Cog.Sdk.Targets.Tests;
+
+/// <summary>The SDK's props/targets sandwich: defaults, hooks, the target graph, design-time builds.</summary>
+[Collection("in-process MSBuild")]
+public class SdkTargetsTests
+{
+    private const string CpuConfig = """
+        build:
+          python_version: "3.11"
+          system_packages:
+            - cowsay
+        predict: "predict.py:Predictor"
+        """;
+
+    private const string Predictor = """
+        from cog import BasePredictor
+
+        class Predictor(BasePredictor):
+            def predict(self, text: str) -> str:
+                return text
+        """;
+
+    // Every default, pinned: (property, value the user sets or null, expected value).
+    public static TheoryData<string, string?, string> Defaults => new()
+    {
+        { "UsingCogSdk", null, "true" },
+        { "TargetFramework", null, "net10.0" },
+        { "TargetFramework", "net8.0", "net8.0" },
+        { "CogBuildImage", null, "true" },
+        { "CogBuildImage", "false", "false" },
+        { "CogContainerEngine", null, "auto" },
+        { "CogContainerEngine", "podman", "podman" },
+        { "CogNoCache", null, "false" },
+        { "CogRuntime", null, "local" },
+        { "CogRuntime", "pypi", "pypi" },
+        { "CogGpus", null, "auto" },
+        { "CogSetupTimeout", null, "300" },
+        { "CogSetupTimeout", "20", "20" },
+        { "CogPredictTimeout", null, "1800" },
+        { "EnableDefaultCompileItems", null, "false" },
+        { "DisableImplicitFrameworkReferences", null, "true" },
+        { "IsPackable", null, "false" },
+        { "IsPublishable", null, "false" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Defaults))]
+    public void A_default_applies_only_when_the_user_set_nothing(string property, string? userValue, string expected)
+    {
+        using var project = new TestProject(userValue is null ? null : $"<PropertyGroup><{property}>{userValue}</{property}></PropertyGroup>");
+        var evaluated = project.Evaluate();
+        Assert.Equal(expected, evaluated.GetPropertyValue(property));
+    }
+
+    [Fact]
+    public void Paths_default_under_the_project_and_obj()
+    {
+        using var project = new TestProject();
+        var evaluated = project.Evaluate();
+        Assert.Equal(Path.Combine(project.Directory, "cog.yaml"), evaluated.GetPropertyValue("CogConfigFile"));
+        Assert.Equal(Path.Combine(project.Directory, "obj", "cog") + Path.DirectorySeparatorChar, evaluated.GetPropertyValue("CogIntermediateDirectory"));
+        Assert.Equal(Path.Combine(project.Directory, "obj", "cog", "Dockerfile"), evaluated.GetPropertyValue("CogDockerfile"));
+        Assert.StartsWith(Path.Combine(project.Directory, "bin"), evaluated.GetPropertyValue("CogOutputDirectory"));
+    }
+
+    [Fact]
+    public void A_project_with_TargetFrameworks_keeps_them()
+    {
+        using var project = new TestProject("<PropertyGroup><TargetFrameworks>net8.0;net10.0</TargetFrameworks></PropertyGroup>");
+        var evaluated = project.Evaluate();
+        Assert.Equal("", evaluated.GetPropertyValue("TargetFramework"));
+        Assert.Equal("net8.0;net10.0", evaluated.GetPropertyValue("TargetFrameworks"));
+    }
+
+    [Fact]
+    public void Custom_before_and_after_hooks_are_imported()
+    {
+        using var project = new TestProject();
+        string marker = Guid.NewGuid().ToString("N");
+        project.Write("before.props", "<Project><PropertyGroup><CogContainerEngine>podman</CogContainerEngine></PropertyGroup></Project>");
+        project.Write("after.targets", $"<Project><PropertyGroup><CogHookMarker>{marker}</CogHookMarker></PropertyGroup></Project>");
+        var evaluated = project.Evaluate(new Dictionary<string, string>
+        {
+            ["CustomBeforeCogProps"] = Path.Combine(project.Directory, "before.props"),
+            ["CustomAfterCogTargets"] = Path.Combine(project.Directory, "after.targets"),
+        });
+        Assert.Equal("podman", evaluated.GetPropertyValue("CogContainerEngine"));
+        Assert.Equal(marker, evaluated.GetPropertyValue("CogHookMarker"));
+    }
+
+    [Fact]
+    public void CogValidate_publishes_what_it_resolves()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        var run = project.Build(new[] { "CogValidate" }, restore: false);
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.Equal("3.11", run.Property("CogPythonVersion"));
+        Assert.Equal("false", run.Property("CogGpu"));
+        Assert.Equal("cog-hotdog-detector", run.Property("CogImageName"));
+        Assert.Equal("predict.py:Predictor", run.Property("CogPredictor"));
+        Assert.Equal("python:3.11-slim", run.Property("CogBaseImage"));
+        Assert.Equal("Current", run.Property("CogConfigForm"));
+    }
+
+    [Fact]
+    public void CogImageName_and_CogBaseImage_set_by_the_user_win()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        var run = project.Build(new[] { "CogValidate" }, new Dictionary<string, string>
+        {
+            ["CogImageName"] = "registry.example.com/team/hotdog:1",
+            ["CogBaseImage"] = "example.com/base/python:3.11",
+        }, restore: false);
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.Equal("registry.example.com/team/hotdog:1", run.Property("CogImageName"));
+        Assert.Equal("example.com/base/python:3.11", run.Property("CogBaseImage"));
+    }
+
+    [Fact]
+    public void A_design_time_build_succeeds_and_never_reaches_the_engine()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        var run = project.Build(new[] { "Build" }, new Dictionary<string, string>
+        {
+            ["DesignTimeBuild"] = "true",
+            ["CogContainerEngine"] = "/nonexistent/engine/docker",
+        });
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.DoesNotContain(run.Log.Errors, e => e.Code.StartsWith("COG1", StringComparison.Ordinal));
+        Assert.Empty(run.Log.Errors);
+    }
+
+    [Fact]
+    public void CogBuildImage_false_stops_after_the_Dockerfile()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        var run = project.Build(new[] { "Build" }, new Dictionary<string, string>
+        {
+            ["CogBuildImage"] = "false",
+            ["CogContainerEngine"] = "/nonexistent/engine/docker",
+        });
+        Assert.True(run.Succeeded, run.ToString());
+        string dockerfile = Path.Combine(project.Directory, "obj", "cog", "Dockerfile");
+        Assert.True(File.Exists(dockerfile), run.ToString());
+        Assert.Contains("FROM python:3.11-slim", File.ReadAllText(dockerfile));
+        Assert.Equal(dockerfile, run.Property("CogDockerfile"));
+        Assert.False(Directory.Exists(Path.Combine(project.Directory, "bin", "Debug", "net10.0", "cog-output")));
+    }
+
+    [Fact]
+    public void Errors_are_located_in_cog_yaml()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", "build:\n  python_version: \"3.11\"\n  gpus: true\npredict: \"predict.py:Predictor\"\n").Write("predict.py", Predictor);
+        var run = project.Build(new[] { "CogValidate" }, restore: false);
+        Assert.False(run.Succeeded);
+        var error = Assert.Single(run.Log.Errors);
+        Assert.Equal(Path.Combine(project.Directory, "cog.yaml"), error.File);
+        Assert.Equal(3, error.LineNumber);
+        Assert.Equal(3, error.ColumnNumber);
+        Assert.StartsWith("COG2", error.Code);
+        Assert.Contains("gpu", error.Message);
+    }
+}
