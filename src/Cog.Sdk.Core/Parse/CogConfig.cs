@@ -44,6 +44,12 @@ namespace Cog.Sdk.Core.Parse
         /// <summary>The <c>python_requirements</c> path as written, relative to <see cref="ProjectDirectory"/>.</summary>
         public Located<string>? PythonRequirements { get; set; }
 
+        /// <summary><c>python_extra_index_urls</c> of the original form, passed to pip as <c>--extra-index-url</c>.</summary>
+        public List<Located<string>> PythonExtraIndexUrls { get; } = new List<Located<string>>();
+
+        /// <summary><c>python_find_links</c> of the original form, passed to pip as <c>--find-links</c>.</summary>
+        public List<Located<string>> PythonFindLinks { get; } = new List<Located<string>>();
+
         public List<Located<string>> SystemPackages { get; } = new List<Located<string>>();
 
         /// <summary><c>build.run</c> (or nothing in the original form), in order.</summary>
@@ -64,10 +70,15 @@ namespace Cog.Sdk.Core.Parse
 
         public Located<int>? ConcurrencyMax { get; set; }
 
+        public Located<int>? ConcurrencyDefaultTarget { get; set; }
+
         /// <summary>Top-level <c>environment</c> list of the current form, in file order.</summary>
         public List<EnvironmentVariable> Environment { get; } = new List<EnvironmentVariable>();
 
         public const string DefaultPythonVersion = "3.12";
+
+        /// <summary>The default of the original form: what Cog of that time installed when python_version was absent.</summary>
+        public const string OriginalDefaultPythonVersion = "3.8";
 
         /// <summary>The location of the file as a whole, for problems that belong to no single key.</summary>
         public SourceLocation FileLocation => new SourceLocation(FilePath);

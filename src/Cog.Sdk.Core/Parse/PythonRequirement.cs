@@ -138,6 +138,32 @@ namespace Cog.Sdk.Core.Parse
             return true;
         }
 
+        private static readonly Regex SingleEqualsPattern = new Regex(
+            @"^(?<name>[^=<>!~]*[^=<>!~\s])\s*=(?!=)\s*(?<version>[^=<>!~]+)$", RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// The original cog.yaml reference wrote packages as <c>package=version</c>, which pip refuses; gives the
+        /// <c>package==version</c> it meant when that spelling is the only problem.
+        /// </summary>
+        internal static bool TryFixSingleEquals(string text, out string corrected)
+        {
+            corrected = "";
+            Match m = SingleEqualsPattern.Match(text.Trim());
+            if (!m.Success)
+            {
+                return false;
+            }
+
+            string candidate = m.Groups["name"].Value + "==" + m.Groups["version"].Value.Trim();
+            if (!TryParse(candidate, out _, out _))
+            {
+                return false;
+            }
+
+            corrected = candidate;
+            return true;
+        }
+
         public override string ToString() => Text;
     }
 }

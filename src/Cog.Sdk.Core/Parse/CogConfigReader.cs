@@ -1,0 +1,463 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Cog.Sdk.Core.Diagnostics;
+
+namespace Cog.Sdk.Core.Parse
+{
+    /// <summary>
+    /// Turns the YAML tree of cog.yaml into a <see cref="CogConfig"/>: decides the form, refuses keys of the other
+    /// form and unknown keys, and checks the type of every value. Keeps going after each problem so that the user
+    /// sees all of them at once.
+    /// </summary>
+    internal sealed class CogConfigReader
+    {
+        private static readonly Regex EnvironmentEntryPattern = new Regex(
+            @"^(?<name>[A-Za-z_][A-Za-z0-9_]*)=(?<value>.*)$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+
+        private const string AString = "a string";
+        private const string AList = "a list (one '- item' per line)";
+        private const string AMapping = "a mapping of keys";
+        private const string TrueOrFalse = "true or false";
+        private const string AWholeNumber = "a whole number";
+
+        private readonly CogConfig _config;
+        private readonly DiagnosticBag _diagnostics;
+
+        public CogConfigReader(CogConfig config, DiagnosticBag diagnostics)
+        {
+            _config = config;
+            _diagnostics = diagnostics;
+        }
+
+        private delegate void KeyReader(YamlNode key, YamlNode value);
+
+        public void Read(YamlNode root)
+        {
+            _config.Form = DecideForm(root);
+            _config.Gpu = new Located<bool>(false, _config.FileLocation);
+            _config.PythonVersion = new Located<string>(
+                _config.Form == ConfigForm.Original ? CogConfig.OriginalDefaultPythonVersion : CogConfig.DefaultPythonVersion,
+                _config.FileLocation);
+
+            if (root.IsNull)
+            {
+                return; // An empty cog.yaml is valid: every setting takes its default.
+            }
+
+            if (root.Kind != YamlNodeKind.Mapping)
+            {
+                _diagnostics.Error(ConfigurationMessages.WrongType, root.Location, "cog.yaml", "a mapping of keys such as 'build' and 'predict'", root.Describe());
+                return;
+            }
+
+            YamlNode? decidingKey = root.Pairs.Select(p => p.Key).FirstOrDefault(k => FormOf(k, ValueOf(root, k)) != null);
+            var readers = _config.Form == ConfigForm.Original ? OriginalTopLevel() : CurrentTopLevel();
+            foreach (var pair in root.Pairs)
+            {
+                ConfigForm? form = FormOf(pair.Key, pair.Value);
+                if (form != null && form != _config.Form && decidingKey != null)
+                {
+                    _diagnostics.Error(ConfigurationMessages.FormsMixed, pair.Key.Location, pair.Key.Text, FormName(form.Value),
+                        decidingKey.Text, decidingKey.Location.Line, FormName(_config.Form), MixedFormHint(pair.Key.Text));
+                    continue;
+                }
+
+                ReadKey(readers, "cog.yaml", pair.Key, pair.Value);
+            }
+        }
+
+        private static YamlNode ValueOf(YamlNode mapping, YamlNode key) => mapping.Pairs.First(p => ReferenceEquals(p.Key, key)).Value;
+
+        /// <summary>The first key that belongs to only one generation decides; a file with neither is read as the current form.</summary>
+        private static ConfigForm DecideForm(YamlNode root)
+        {
+            if (root.Kind != YamlNodeKind.Mapping)
+            {
+                return ConfigForm.Current;
+            }
+
+            foreach (var pair in root.Pairs)
+            {
+                ConfigForm? form = FormOf(pair.Key, pair.Value);
+                if (form != null)
+                {
+                    return form.Value;
+                }
+            }
+
+            return ConfigForm.Current;
+        }
+
+        private static ConfigForm? FormOf(YamlNode key, YamlNode value)
+        {
+            switch (key.Text)
+            {
+                case "model":
+                    return ConfigForm.Original;
+                case "environment":
+                    return value.Kind == YamlNodeKind.Mapping ? ConfigForm.Original
+                        : value.Kind == YamlNodeKind.Sequence ? ConfigForm.Current
+                        : (ConfigForm?)null;
+                case "build":
+                case "predict":
+                case "run":
+                case "train":
+                case "concurrency":
+                    return ConfigForm.Current;
+                default:
+                    return null;
+            }
+        }
+
+        private static string FormName(ConfigForm form) =>
+            form == ConfigForm.Original ? "original (environment/image/model)" : "current (build/predict)";
+
+        private static string MixedFormHint(string key)
+        {
+            switch (key)
+            {
+                case "model":
+                    return "write 'predict: \"predict.py:Predictor\"' instead of 'model'";
+                case "environment":
+                    return "move these settings under 'build'; 'environment' of the current form is a list of NAME=value";
+                default:
+                    return "rewrite the whole file in the current form: 'build' instead of 'environment', 'predict' instead of 'model'";
+            }
+        }
+
+        private Dictionary<string, KeyReader> OriginalTopLevel() => new Dictionary<string, KeyReader>(StringComparer.Ordinal)
+        {
+            ["environment"] = (k, v) => ReadSection(k, v, BuildKeys(original: true)),
+            ["image"] = (k, v) => _config.Image = ReadString(k, v),
+            ["model"] = ReadPredictor,
+        };
+
+        private Dictionary<string, KeyReader> CurrentTopLevel() => new Dictionary<string, KeyReader>(StringComparer.Ordinal)
+        {
+            ["build"] = (k, v) => ReadSection(k, v, BuildKeys(original: false)),
+            ["image"] = (k, v) => _config.Image = ReadString(k, v),
+            ["predict"] = ReadPredictor,
+            ["run"] = ReadPredictor,
+            ["train"] = (k, v) => _config.Train = ReadString(k, v),
+            ["concurrency"] = ReadConcurrency,
+            ["environment"] = ReadEnvironment,
+        };
+
+        private Dictionary<string, KeyReader> BuildKeys(bool original)
+        {
+            var keys = new Dictionary<string, KeyReader>(StringComparer.Ordinal)
+            {
+                ["gpu"] = (k, v) => _config.Gpu = ReadBoolean(k, v) ?? _config.Gpu,
+                ["cuda"] = (k, v) => _config.Cuda = ReadVersion(k, v),
+                ["cudnn"] = (k, v) => _config.CuDnn = ReadVersion(k, v),
+                ["python_version"] = (k, v) => _config.PythonVersion = ReadVersion(k, v) ?? _config.PythonVersion,
+                ["python_packages"] = (k, v) => ReadPythonPackages(k, v, original),
+                ["python_requirements"] = (k, v) => _config.PythonRequirements = ReadString(k, v),
+                ["system_packages"] = (k, v) => _config.SystemPackages.AddRange(ReadStringList(k, v)),
+                ["pre_install"] = (k, v) => _config.PreInstall.AddRange(ReadStringList(k, v)),
+            };
+            if (original)
+            {
+                keys["python_extra_index_urls"] = (k, v) => _config.PythonExtraIndexUrls.AddRange(ReadStringList(k, v));
+                keys["python_find_links"] = (k, v) => _config.PythonFindLinks.AddRange(ReadStringList(k, v));
+            }
+            else
+            {
+                keys["run"] = ReadRunCommands;
+            }
+
+            return keys;
+        }
+
+        private void ReadKey(Dictionary<string, KeyReader> readers, string section, YamlNode key, YamlNode value)
+        {
+            if (key.Kind == YamlNodeKind.Scalar && readers.TryGetValue(key.Text, out KeyReader? reader))
+            {
+                reader(key, value);
+                return;
+            }
+
+            _diagnostics.Error(ConfigurationMessages.UnknownKey, key.Location, key.Kind == YamlNodeKind.Scalar ? key.Text : key.Describe(),
+                section, KeySuggestions.Hint(key.Text, readers.Keys));
+        }
+
+        private void ReadSection(YamlNode key, YamlNode value, Dictionary<string, KeyReader> readers)
+        {
+            if (value.IsNull)
+            {
+                return; // "build:" with nothing under it means all defaults, as in Cog.
+            }
+
+            if (value.Kind != YamlNodeKind.Mapping)
+            {
+                WrongType(key, value, AMapping);
+                return;
+            }
+
+            foreach (var pair in value.Pairs)
+            {
+                ReadKey(readers, "'" + key.Text + "'", pair.Key, pair.Value);
+            }
+        }
+
+        private void ReadPredictor(YamlNode key, YamlNode value)
+        {
+            Located<string>? pointer = ReadString(key, value);
+            if (pointer == null)
+            {
+                return;
+            }
+
+            if (_config.Predictor != null)
+            {
+                _diagnostics.Error(ConfigurationMessages.PredictAndRunBoth, key.Location, key.Text, _config.PredictorKey, _config.Predictor.Location.Line);
+                return;
+            }
+
+            _config.Predictor = pointer;
+            _config.PredictorKey = key.Text;
+        }
+
+        private void ReadPythonPackages(YamlNode key, YamlNode value, bool original)
+        {
+            foreach (Located<string> entry in ReadStringList(key, value))
+            {
+                // The original reference documents "package=version"; Cog of that time accepted what pip accepts,
+                // so the original form is read leniently and the correction said out loud.
+                if (original && !PythonRequirement.TryParse(entry.Value, out _, out _) &&
+                    PythonRequirement.TryFixSingleEquals(entry.Value, out string corrected))
+                {
+                    _diagnostics.Warning(ConfigurationMessages.PackageSingleEquals, entry.Location, entry.Value, corrected);
+                    _config.PythonPackages.Add(new Located<string>(corrected, entry.Location));
+                    continue;
+                }
+
+                _config.PythonPackages.Add(entry);
+            }
+        }
+
+        private void ReadRunCommands(YamlNode key, YamlNode value)
+        {
+            foreach (YamlNode item in ListItems(key, value))
+            {
+                if (item.Kind == YamlNodeKind.Mapping)
+                {
+                    ReadRunCommandMapping(item);
+                }
+                else if (IsText(item))
+                {
+                    _config.Run.Add(new RunCommand(new Located<string>(item.Text, item.Location), Array.Empty<SecretMount>()));
+                }
+                else
+                {
+                    WrongEntryType(key, item, "a string or a mapping with 'command' and 'mounts'");
+                }
+            }
+        }
+
+        private void ReadRunCommandMapping(YamlNode entry)
+        {
+            Located<string>? command = null;
+            var mounts = new List<SecretMount>();
+            var readers = new Dictionary<string, KeyReader>(StringComparer.Ordinal)
+            {
+                ["command"] = (k, v) => command = ReadString(k, v),
+                ["mounts"] = (k, v) => mounts.AddRange(ListItems(k, v).Select(m => ReadMount(k, m)).Where(m => m != null).Select(m => m!)),
+            };
+            foreach (var pair in entry.Pairs)
+            {
+                ReadKey(readers, "a 'run' entry", pair.Key, pair.Value);
+            }
+
+            if (command == null)
+            {
+                _diagnostics.Error(ConfigurationMessages.RunCommandMissing, entry.Location);
+                return;
+            }
+
+            _config.Run.Add(new RunCommand(command, mounts));
+        }
+
+        private SecretMount? ReadMount(YamlNode mountsKey, YamlNode mount)
+        {
+            if (mount.Kind != YamlNodeKind.Mapping)
+            {
+                WrongEntryType(mountsKey, mount, "a mapping with 'type', 'id' and 'target'");
+                return null;
+            }
+
+            Located<string>? type = null, id = null, target = null;
+            var readers = new Dictionary<string, KeyReader>(StringComparer.Ordinal)
+            {
+                ["type"] = (k, v) => type = ReadString(k, v),
+                ["id"] = (k, v) => id = ReadString(k, v),
+                ["target"] = (k, v) => target = ReadString(k, v),
+            };
+            foreach (var pair in mount.Pairs)
+            {
+                ReadKey(readers, "a mount", pair.Key, pair.Value);
+            }
+
+            if (type == null || id == null || target == null || type.Value != "secret")
+            {
+                _diagnostics.Error(ConfigurationMessages.MountInvalid, type?.Location ?? mount.Location, type?.Value ?? "");
+                return null;
+            }
+
+            return new SecretMount(id.Value, target.Value, mount.Location);
+        }
+
+        private void ReadConcurrency(YamlNode key, YamlNode value)
+        {
+            if (value.IsNull)
+            {
+                return;
+            }
+
+            if (value.Kind != YamlNodeKind.Mapping)
+            {
+                WrongType(key, value, AMapping);
+                return;
+            }
+
+            var readers = new Dictionary<string, KeyReader>(StringComparer.Ordinal)
+            {
+                ["max"] = (k, v) => _config.ConcurrencyMax = ReadInteger(k, v),
+                ["default_target"] = (k, v) => _config.ConcurrencyDefaultTarget = ReadInteger(k, v),
+            };
+            foreach (var pair in value.Pairs)
+            {
+                ReadKey(readers, "'concurrency'", pair.Key, pair.Value);
+            }
+
+            if (!value.Pairs.Any(p => p.Key.Text == "max"))
+            {
+                _diagnostics.Error(ConfigurationMessages.ConcurrencyMaxMissing, key.Location);
+            }
+        }
+
+        private void ReadEnvironment(YamlNode key, YamlNode value)
+        {
+            foreach (Located<string> entry in ReadStringList(key, value))
+            {
+                Match m = EnvironmentEntryPattern.Match(entry.Value);
+                if (!m.Success)
+                {
+                    _diagnostics.Error(ConfigurationMessages.EnvironmentEntryInvalid, entry.Location, entry.Value);
+                    continue;
+                }
+
+                _config.Environment.Add(new EnvironmentVariable(m.Groups["name"].Value, m.Groups["value"].Value, entry.Location));
+            }
+        }
+
+        private static bool IsText(YamlNode node) =>
+            node.Kind == YamlNodeKind.Scalar && node.ScalarType != YamlScalarType.Null && node.ScalarType != YamlScalarType.Boolean;
+
+        private Located<string>? ReadString(YamlNode key, YamlNode value)
+        {
+            if (value.IsNull)
+            {
+                return null;
+            }
+
+            if (!IsText(value))
+            {
+                WrongType(key, value, AString);
+                return null;
+            }
+
+            return new Located<string>(value.Text, value.Location);
+        }
+
+        /// <summary>
+        /// A version may be written unquoted, as Cog's schema allows, unless YAML would read it as another number:
+        /// an unquoted 3.10 is the float 3.1. That trap is reported; the text as written is kept so nothing else fires.
+        /// </summary>
+        private Located<string>? ReadVersion(YamlNode key, YamlNode value)
+        {
+            Located<string>? version = ReadString(key, value);
+            if (version != null && value.IsPlain && value.ScalarType == YamlScalarType.Float)
+            {
+                string asNumber = double.Parse(value.Text, NumberStyles.Float, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture);
+                if (asNumber != value.Text)
+                {
+                    _diagnostics.Error(ConfigurationMessages.YamlNumberTrap, value.Location, key.Text, value.Text, asNumber);
+                }
+            }
+
+            return version;
+        }
+
+        private Located<bool>? ReadBoolean(YamlNode key, YamlNode value)
+        {
+            if (value.Kind == YamlNodeKind.Scalar && value.ScalarType == YamlScalarType.Boolean)
+            {
+                return new Located<bool>(value.Text.Equals("true", StringComparison.OrdinalIgnoreCase), value.Location);
+            }
+
+            if (!value.IsNull)
+            {
+                WrongType(key, value, TrueOrFalse);
+            }
+
+            return null;
+        }
+
+        private Located<int>? ReadInteger(YamlNode key, YamlNode value)
+        {
+            if (value.Kind == YamlNodeKind.Scalar && value.ScalarType == YamlScalarType.Integer &&
+                int.TryParse(value.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int number))
+            {
+                return new Located<int>(number, value.Location);
+            }
+
+            WrongType(key, value, AWholeNumber);
+            return null;
+        }
+
+        private List<Located<string>> ReadStringList(YamlNode key, YamlNode value)
+        {
+            var strings = new List<Located<string>>();
+            foreach (YamlNode item in ListItems(key, value))
+            {
+                if (IsText(item))
+                {
+                    strings.Add(new Located<string>(item.Text, item.Location));
+                }
+                else
+                {
+                    WrongEntryType(key, item, AString);
+                }
+            }
+
+            return strings;
+        }
+
+        /// <summary>The items of a list; nothing for an empty value (Cog's schema allows null lists).</summary>
+        private IEnumerable<YamlNode> ListItems(YamlNode key, YamlNode value)
+        {
+            if (value.IsNull)
+            {
+                return Array.Empty<YamlNode>();
+            }
+
+            if (value.Kind != YamlNodeKind.Sequence)
+            {
+                WrongType(key, value, AList);
+                return Array.Empty<YamlNode>();
+            }
+
+            return value.Items;
+        }
+
+        private void WrongType(YamlNode key, YamlNode value, string expected) =>
+            _diagnostics.Error(ConfigurationMessages.WrongType, value.Location, key.Text, expected, value.Describe());
+
+        private void WrongEntryType(YamlNode key, YamlNode item, string expected) =>
+            _diagnostics.Error(ConfigurationMessages.WrongEntryType, item.Location, key.Text, expected, item.Describe());
+    }
+}

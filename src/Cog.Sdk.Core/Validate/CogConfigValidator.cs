@@ -1,0 +1,376 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Parse;
+
+namespace Cog.Sdk.Core.Validate
+{
+    /// <summary>
+    /// Checks the meaning of every value of a parsed cog.yaml and reports all problems at once, each located at
+    /// the value that causes it.
+    /// </summary>
+    public static class CogConfigValidator
+    {
+        public const int MinPythonMinor = 8;
+        public const int MaxPythonMinor = 13;
+        public const int MinCudaMajor = 11;
+
+        private static readonly Regex PythonVersionPattern = new Regex(@"^(?<major>\d+)\.(?<minor>\d+)(?:\.\d+)?\z", RegexOptions.CultureInvariant);
+        private static readonly Regex CudaPattern = new Regex(@"^(?<major>\d+)\.\d+(?:\.\d+)?\z", RegexOptions.CultureInvariant);
+        private static readonly Regex CuDnnPattern = new Regex(@"^\d+(?:\.\d+)?\z", RegexOptions.CultureInvariant);
+        private static readonly Regex DebianPackagePattern = new Regex(
+            @"^[a-z0-9][a-z0-9+.-]+(?:=[A-Za-z0-9.+~:-]+)?(?::[a-z0-9-]+)?\z", RegexOptions.CultureInvariant);
+        private static readonly Regex PythonIdentifierPattern = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant);
+
+        /// <summary>Cog's deny-list (pkg/config/env.go): exact names, and prefixes written with a trailing '*'.</summary>
+        private static readonly string[] ReservedEnvironmentNames =
+        {
+            "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONUNBUFFERED", "R8_*", "REPLICATE_*", "LIBRARY_PATH",
+            "CUDA_*", "NVIDIA_*", "NV_*", "PGET_*", "HF_ENDPOINT", "HF_HUB_ENABLE_HF_TRANSFER", "KUBERNETES_*",
+        };
+
+        public static void Validate(CogConfig config, DiagnosticBag diagnostics)
+        {
+            ValidateDockerfileSafety(config, diagnostics);
+            ValidatePythonVersion(config, diagnostics);
+            ValidateGpuSettings(config, diagnostics);
+            ValidatePythonPackages(config, diagnostics);
+            ValidateRequirementsFile(config, diagnostics);
+            ValidateSystemPackages(config, diagnostics);
+            ValidatePointers(config, diagnostics);
+            ValidateImage(config, diagnostics);
+            ValidateEnvironment(config, diagnostics);
+            ValidateConcurrency(config, diagnostics);
+        }
+
+        /// <summary>
+        /// Every string that reaches the Dockerfile, with the key it came from. A line break, a trailing backslash
+        /// (line continuation) or a NUL would let a value end its instruction and start another.
+        /// </summary>
+        private static IEnumerable<(string Key, Located<string> Value)> DockerfileValues(CogConfig c)
+        {
+            var singles = new (string, Located<string>?)[]
+            {
+                ("cuda", c.Cuda), ("cudnn", c.CuDnn), ("python_version", c.PythonVersion), ("python_requirements", c.PythonRequirements),
+                ("image", c.Image), (c.PredictorKey, c.Predictor), ("train", c.Train),
+            };
+            foreach (var (key, value) in singles)
+            {
+                if (value != null)
+                {
+                    yield return (key, value);
+                }
+            }
+
+            foreach (var value in c.PythonPackages) yield return ("python_packages", value);
+            foreach (var value in c.PythonExtraIndexUrls) yield return ("python_extra_index_urls", value);
+            foreach (var value in c.PythonFindLinks) yield return ("python_find_links", value);
+            foreach (var value in c.SystemPackages) yield return ("system_packages", value);
+            foreach (var value in c.Environment) yield return ("environment", new Located<string>(value.Value, value.Location));
+            foreach (var mount in c.Run.SelectMany(r => r.Mounts))
+            {
+                yield return ("mounts", new Located<string>(mount.Id, mount.Location));
+                yield return ("mounts", new Located<string>(mount.Target, mount.Location));
+            }
+        }
+
+        private static void ValidateDockerfileSafety(CogConfig config, DiagnosticBag diagnostics)
+        {
+            foreach (var (key, value) in DockerfileValues(config))
+            {
+                ReportUnsafe(key, value, diagnostics, lineBreaksToo: true);
+            }
+
+            // Commands get Cog's own message for a line break, which says what to do instead.
+            var commands = config.Run.Select(r => ("run", r.Command)).Concat(config.PreInstall.Select(p => ("pre_install", p)));
+            foreach (var (key, command) in commands)
+            {
+                if (HasLineBreak(command.Value.TrimEnd('\r', '\n')))
+                {
+                    diagnostics.Error(ConfigurationMessages.CommandHoldsNewline, command.Location, key, command.Value.Trim());
+                }
+
+                ReportUnsafe(key, new Located<string>(command.Value.TrimEnd('\r', '\n'), command.Location), diagnostics, lineBreaksToo: false);
+            }
+        }
+
+        private static bool HasLineBreak(string value) => value.IndexOf('\n') >= 0 || value.IndexOf('\r') >= 0;
+
+        private static void ReportUnsafe(string key, Located<string> value, DiagnosticBag diagnostics, bool lineBreaksToo)
+        {
+            string? what =
+                value.Value.IndexOf('\0') >= 0 ? "a NUL character"
+                : lineBreaksToo && HasLineBreak(value.Value) ? "a line break"
+                : value.Value.TrimEnd().EndsWith("\\", StringComparison.Ordinal) ? "a trailing backslash (a line continuation)"
+                : null;
+            if (what != null)
+            {
+                diagnostics.Error(ConfigurationMessages.UnsafeValue, value.Location, key, what);
+            }
+        }
+
+        /// <summary>(major, minor) of a valid python_version, else null.</summary>
+        internal static (int Major, int Minor)? ParsePythonVersion(string version)
+        {
+            Match m = PythonVersionPattern.Match(version);
+            if (!m.Success ||
+                !int.TryParse(m.Groups["major"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int major) ||
+                !int.TryParse(m.Groups["minor"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int minor))
+            {
+                return null;
+            }
+
+            return (major, minor);
+        }
+
+        private static void ValidatePythonVersion(CogConfig config, DiagnosticBag diagnostics)
+        {
+            Located<string> version = config.PythonVersion;
+            var parsed = ParsePythonVersion(version.Value);
+            if (parsed == null)
+            {
+                if (!HasLineBreak(version.Value))
+                {
+                    diagnostics.Error(ConfigurationMessages.PythonVersionFormat, version.Location, version.Value);
+                }
+
+                return;
+            }
+
+            if (parsed.Value.Major != 3 || parsed.Value.Minor < MinPythonMinor || parsed.Value.Minor > MaxPythonMinor)
+            {
+                diagnostics.Error(ConfigurationMessages.PythonVersionUnsupported, version.Location, version.Value,
+                    "3." + MinPythonMinor, "3." + MaxPythonMinor);
+            }
+        }
+
+        private static void ValidateGpuSettings(CogConfig config, DiagnosticBag diagnostics)
+        {
+            if (config.Cuda != null)
+            {
+                Match m = CudaPattern.Match(config.Cuda.Value);
+                if (!m.Success)
+                {
+                    diagnostics.Error(ConfigurationMessages.CudaFormat, config.Cuda.Location, config.Cuda.Value);
+                }
+                else if (!int.TryParse(m.Groups["major"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int major) || major < MinCudaMajor)
+                {
+                    diagnostics.Error(ConfigurationMessages.CudaTooOld, config.Cuda.Location, config.Cuda.Value, MinCudaMajor);
+                }
+            }
+
+            if (config.CuDnn != null && !CuDnnPattern.IsMatch(config.CuDnn.Value))
+            {
+                diagnostics.Error(ConfigurationMessages.CuDnnFormat, config.CuDnn.Location, config.CuDnn.Value);
+            }
+
+            if (!config.Gpu.Value)
+            {
+                foreach (var (key, value) in new[] { ("cuda", config.Cuda), ("cudnn", config.CuDnn) })
+                {
+                    if (value != null)
+                    {
+                        diagnostics.Warning(ConfigurationMessages.GpuSettingIgnored, value.Location, key);
+                    }
+                }
+            }
+        }
+
+        private static void ValidatePythonPackages(CogConfig config, DiagnosticBag diagnostics)
+        {
+            const string key = "python_packages";
+            var seen = new Dictionary<string, Located<string>>(StringComparer.Ordinal);
+            foreach (Located<string> package in config.PythonPackages)
+            {
+                if (HasLineBreak(package.Value))
+                {
+                    continue; // Already refused as unsafe; a second message would say nothing new.
+                }
+
+                if (!PythonRequirement.TryParse(package.Value, out PythonRequirement? requirement, out string? reason) || requirement == null)
+                {
+                    string hint = PythonRequirement.TryFixSingleEquals(package.Value, out string corrected)
+                        ? $"did you mean \"{corrected}\"?"
+                        : reason + "; write it as pip does, e.g. \"numpy==1.26.4\".";
+                    diagnostics.Error(ConfigurationMessages.RequirementInvalid, package.Location, key, package.Value, hint);
+                    continue;
+                }
+
+                if (!requirement.IsPinned)
+                {
+                    diagnostics.Warning(ConfigurationMessages.PackageUnpinned, package.Location, key, package.Value, requirement.Name);
+                }
+
+                if (seen.TryGetValue(requirement.NormalizedName, out Located<string>? first))
+                {
+                    diagnostics.Warning(ConfigurationMessages.PackageDuplicate, package.Location, key, package.Value, first.Value, first.Location.Line);
+                }
+                else
+                {
+                    seen[requirement.NormalizedName] = package;
+                }
+            }
+
+            if (config.PythonPackages.Count > 0 && config.PythonRequirements != null)
+            {
+                diagnostics.Error(ConfigurationMessages.PackagesAndRequirements, config.PythonRequirements.Location);
+            }
+        }
+
+        private static void ValidateRequirementsFile(CogConfig config, DiagnosticBag diagnostics)
+        {
+            Located<string>? requirements = config.PythonRequirements;
+            if (requirements == null || HasLineBreak(requirements.Value) || requirements.Value.IndexOf('\0') >= 0)
+            {
+                return;
+            }
+
+            string? path = ProjectPath(config, requirements.Value);
+            if (path != null && Directory.Exists(path))
+            {
+                diagnostics.Error(ConfigurationMessages.RequirementsPathIsDirectory, requirements.Location, requirements.Value);
+            }
+            else if (path == null || !File.Exists(path))
+            {
+                diagnostics.Error(ConfigurationMessages.RequirementsFileMissing, requirements.Location, requirements.Value, config.ProjectDirectory);
+            }
+        }
+
+        /// <summary>A path of cog.yaml resolved against the project folder; null when it is not a usable path at all.</summary>
+        private static string? ProjectPath(CogConfig config, string relative)
+        {
+            try
+            {
+                return Path.GetFullPath(Path.Combine(config.ProjectDirectory, relative));
+            }
+            catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException)
+            {
+                return null;
+            }
+        }
+
+        private static void ValidateSystemPackages(CogConfig config, DiagnosticBag diagnostics)
+        {
+            foreach (Located<string> package in config.SystemPackages)
+            {
+                if (!DebianPackagePattern.IsMatch(package.Value) && !HasLineBreak(package.Value))
+                {
+                    diagnostics.Error(ConfigurationMessages.SystemPackageInvalid, package.Location, package.Value);
+                }
+            }
+        }
+
+        private static void ValidatePointers(CogConfig config, DiagnosticBag diagnostics)
+        {
+            if (config.Predictor == null)
+            {
+                diagnostics.Warning(ConfigurationMessages.NoPredictor, config.FileLocation,
+                    config.Form == ConfigForm.Original ? "model: \"predict.py:Predictor\"" : "predict: \"predict.py:Predictor\"");
+            }
+            else
+            {
+                ValidatePointer(config, config.PredictorKey, config.Predictor, diagnostics);
+            }
+
+            if (config.Train != null)
+            {
+                ValidatePointer(config, "train", config.Train, diagnostics);
+            }
+        }
+
+        private static void ValidatePointer(CogConfig config, string key, Located<string> pointer, DiagnosticBag diagnostics)
+        {
+            string value = pointer.Value;
+            int colon = value.LastIndexOf(':');
+            string file = colon < 0 ? "" : value.Substring(0, colon);
+            string className = colon < 0 ? "" : value.Substring(colon + 1);
+            if (HasLineBreak(value) || value.IndexOf('\0') >= 0)
+            {
+                return;
+            }
+
+            if (!file.EndsWith(".py", StringComparison.Ordinal) || file.Length <= 3 || className.Length == 0)
+            {
+                diagnostics.Error(ConfigurationMessages.PointerFormat, pointer.Location, key, value);
+                return;
+            }
+
+            if (!PythonIdentifierPattern.IsMatch(className))
+            {
+                diagnostics.Error(ConfigurationMessages.PointerClassInvalid, pointer.Location, key, className);
+            }
+
+            string[] segments = file.Split(new[] { '/', '\\' }, StringSplitOptions.None);
+            bool rooted = file.StartsWith("/", StringComparison.Ordinal) || file.StartsWith("\\", StringComparison.Ordinal) || file.IndexOf(':') >= 0;
+            if (rooted || segments.Contains(".."))
+            {
+                diagnostics.Error(ConfigurationMessages.PointerOutsideProject, pointer.Location, key, file);
+                return;
+            }
+
+            string? path = ProjectPath(config, file);
+            if (path == null || !File.Exists(path))
+            {
+                diagnostics.Error(ConfigurationMessages.PointerFileMissing, pointer.Location, key, file, config.ProjectDirectory);
+            }
+        }
+
+        private static void ValidateImage(CogConfig config, DiagnosticBag diagnostics)
+        {
+            Located<string>? image = config.Image;
+            if (image != null && !HasLineBreak(image.Value) && !ImageNames.IsValidReference(image.Value))
+            {
+                diagnostics.Error(ConfigurationMessages.ImageNameInvalid, image.Location, image.Value);
+            }
+        }
+
+        private static void ValidateEnvironment(CogConfig config, DiagnosticBag diagnostics)
+        {
+            var seen = new Dictionary<string, EnvironmentVariable>(StringComparer.Ordinal);
+            foreach (EnvironmentVariable variable in config.Environment)
+            {
+                string? reserved = ReservedEnvironmentNames.FirstOrDefault(r => r.EndsWith("*", StringComparison.Ordinal)
+                    ? variable.Name.StartsWith(r.Substring(0, r.Length - 1), StringComparison.Ordinal)
+                    : variable.Name == r);
+                if (reserved != null)
+                {
+                    diagnostics.Error(ConfigurationMessages.EnvironmentNameReserved, variable.Location, variable.Name, reserved);
+                }
+
+                if (seen.TryGetValue(variable.Name, out EnvironmentVariable? first))
+                {
+                    diagnostics.Error(ConfigurationMessages.EnvironmentNameDuplicate, variable.Location, variable.Name, first.Location.Line);
+                }
+                else
+                {
+                    seen[variable.Name] = variable;
+                }
+            }
+        }
+
+        private static void ValidateConcurrency(CogConfig config, DiagnosticBag diagnostics)
+        {
+            Located<int>? max = config.ConcurrencyMax;
+            if (max == null)
+            {
+                return;
+            }
+
+            if (max.Value < 1)
+            {
+                diagnostics.Error(ConfigurationMessages.ConcurrencyMaxTooSmall, max.Location, max.Value);
+                return;
+            }
+
+            var python = ParsePythonVersion(config.PythonVersion.Value);
+            if (max.Value > 1 && python != null && python.Value.Major == 3 && python.Value.Minor < 11)
+            {
+                diagnostics.Error(ConfigurationMessages.ConcurrencyNeedsPython311, max.Location, max.Value, config.PythonVersion.Value);
+            }
+        }
+    }
+}
