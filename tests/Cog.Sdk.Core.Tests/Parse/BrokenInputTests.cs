@@ -115,3 +115,54 @@ public class BrokenInputTests
         Assert.Equal("COG2001", Assert.Single(bag).Code);
     }
 }
+
+/// <summary>Mutated and random inputs: whatever the bytes, loading reports and returns, never throws.</summary>
+public class FuzzedInputTests
+{
+    private const string Seed =
+        "build:\n  gpu: true\n  cuda: \"12.1\"\n  python_version: \"3.11\"\n  python_packages:\n    - torch==2.3.1\n" +
+        "  run:\n    - command: echo hi\n      mounts: [{type: secret, id: a, target: /a}]\n" +
+        "image: \"r8.im/a/b\"\npredict: \"predict.py:Predictor\"\nconcurrency: {max: 2}\nenvironment: [\"A=1\"]\n";
+
+    [Fact]
+    public void Mutated_files_never_make_loading_throw()
+    {
+        var random = new Random(20240601);
+        byte[] seed = System.Text.Encoding.UTF8.GetBytes(Seed);
+        const string alphabet = ":-[]{}&*!|>\"' \t\n\r#\\,?%@`0.=\u0000";
+        using var project = new TempProject();
+        for (int round = 0; round < 300; round++)
+        {
+            byte[] bytes = (byte[])seed.Clone();
+            int edits = random.Next(1, 6);
+            for (int e = 0; e < edits; e++)
+            {
+                bytes[random.Next(bytes.Length)] = round % 3 == 0 ? (byte)random.Next(256) : (byte)alphabet[random.Next(alphabet.Length)];
+            }
+
+            project.WithBytes("cog.yaml", bytes);
+            var bag = new DiagnosticBag();
+            var exception = Record.Exception(() => Cog.Sdk.Core.Validate.CogConfigLoader.Load(project.ConfigPath, bag));
+            Assert.True(exception == null, $"round {round}: {exception}\n{System.Text.Encoding.UTF8.GetString(bytes)}");
+        }
+    }
+
+    [Fact]
+    public void A_hundred_thousand_unknown_keys_are_reported_in_bounded_time()
+    {
+        var text = new StringBuilder();
+        for (int i = 0; text.Length < CogYamlParser.MaxFileBytes - 100; i++)
+        {
+            text.Append("k").Append(i).Append(": x\n");
+        }
+
+        using var project = new TempProject().WithConfig(text.ToString());
+        var timer = Stopwatch.StartNew();
+
+        var (config, diagnostics) = project.Load();
+
+        Assert.NotNull(config);
+        Assert.True(diagnostics.Count > 50000);
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(30), timer.Elapsed.ToString());
+    }
+}
