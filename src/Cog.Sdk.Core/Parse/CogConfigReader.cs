@@ -36,7 +36,8 @@ namespace Cog.Sdk.Core.Parse
 
         public void Read(YamlNode root)
         {
-            _config.Form = DecideForm(root);
+            YamlNode? decidingKey = DecidingKey(root);
+            _config.Form = decidingKey != null ? FormOf(decidingKey, ValueOf(root, decidingKey))!.Value : ConfigForm.Current;
             _config.Gpu = new Located<bool>(false, _config.FileLocation);
             _config.PythonVersion = new Located<string>(
                 _config.Form == ConfigForm.Original ? CogConfig.OriginalDefaultPythonVersion : CogConfig.DefaultPythonVersion,
@@ -53,7 +54,6 @@ namespace Cog.Sdk.Core.Parse
                 return;
             }
 
-            YamlNode? decidingKey = root.Pairs.Select(p => p.Key).FirstOrDefault(k => FormOf(k, ValueOf(root, k)) != null);
             var readers = _config.Form == ConfigForm.Original ? OriginalTopLevel() : CurrentTopLevel();
             foreach (var pair in root.Pairs)
             {
@@ -71,25 +71,9 @@ namespace Cog.Sdk.Core.Parse
 
         private static YamlNode ValueOf(YamlNode mapping, YamlNode key) => mapping.Pairs.First(p => ReferenceEquals(p.Key, key)).Value;
 
-        /// <summary>The first key that belongs to only one generation decides; a file with neither is read as the current form.</summary>
-        private static ConfigForm DecideForm(YamlNode root)
-        {
-            if (root.Kind != YamlNodeKind.Mapping)
-            {
-                return ConfigForm.Current;
-            }
-
-            foreach (var pair in root.Pairs)
-            {
-                ConfigForm? form = FormOf(pair.Key, pair.Value);
-                if (form != null)
-                {
-                    return form.Value;
-                }
-            }
-
-            return ConfigForm.Current;
-        }
+        /// <summary>The first key that belongs to only one generation decides the form; null when there is none.</summary>
+        private static YamlNode? DecidingKey(YamlNode root) =>
+            root.Kind != YamlNodeKind.Mapping ? null : root.Pairs.FirstOrDefault(p => FormOf(p.Key, p.Value) != null).Key;
 
         private static ConfigForm? FormOf(YamlNode key, YamlNode value)
         {

@@ -175,6 +175,14 @@ namespace Cog.Sdk.Core.Parse
                 _diagnostics.Error(ConfigurationMessages.YamlSyntax, Locate(e.Start), Describe(e));
                 return null;
             }
+            catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is FormatException || e is OverflowException)
+            {
+                // YamlDotNet's scanner fails this way on some malformed input (found by fuzzing); the last event read
+                // is the closest known place.
+                Mark near = _parser.Current?.End ?? Mark.Empty;
+                _diagnostics.Error(ConfigurationMessages.YamlSyntax, Locate(near), "the text after this point could not be read");
+                return null;
+            }
         }
 
         private YamlNode? ReadNode(int depth)
