@@ -1,0 +1,334 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Json;
+
+namespace Cog.Sdk.Core.Resolve
+{
+    /// <summary>
+    /// Turns the JSON of a table file into entries, reporting every malformed entry located in the file.
+    /// JsonText keeps no positions, so an entry's line is found by searching the text for the value at fault;
+    /// the format puts one entry on a line, which makes that exact in practice.
+    /// </summary>
+    internal sealed class CompatibilityTableReader
+    {
+        private static readonly Regex OffsetPattern = new Regex(@"at offset (\d+)", RegexOptions.CultureInvariant);
+
+        private static readonly string[] RootKeys = { "about", "replace", "defaultCuda", "cudaImages", "torch", "tensorflow" };
+        private static readonly string[] ImageKeys = { "cuda", "cudnn", "ubuntu", "tag", "note" };
+        private static readonly string[] TorchKeys = { "version", "torchvision", "torchaudio", "builds", "note" };
+        private static readonly string[] BuildKeys = { "cuda", "indexUrl", "findLinks", "note" };
+        private static readonly string[] TensorFlowKeys = { "version", "cuda", "cudnn", "note" };
+
+        private readonly string _text;
+        private readonly string _source;
+        private readonly DiagnosticBag _diagnostics;
+        private bool _failed;
+
+        public CompatibilityTableReader(string text, string source, DiagnosticBag diagnostics)
+        {
+            _text = text;
+            _source = source;
+            _diagnostics = diagnostics;
+        }
+
+        public bool Read(out bool replace, out string? defaultCuda, out List<CudaImage> images, out List<TorchRelease> torch, out List<TensorFlowRelease> tensorFlow)
+        {
+            replace = false;
+            defaultCuda = null;
+            images = new List<CudaImage>();
+            torch = new List<TorchRelease>();
+            tensorFlow = new List<TensorFlowRelease>();
+
+            if (!JsonText.TryParse(_text.TrimStart('\uFEFF'), out object? parsed, out string? error))
+            {
+                _diagnostics.Error(ConfigurationMessages.CompatibilityTableInvalidJson, LocationOfOffset(error!), _source, error);
+                return false;
+            }
+
+            if (!(parsed is Dictionary<string, object?> root))
+            {
+                Fail("the table", "it must be a JSON object with cudaImages, torch and tensorflow arrays", null);
+                return false;
+            }
+
+            CheckKeys(root, RootKeys, "the table", null);
+            if (root.TryGetValue("replace", out object? replaceValue))
+            {
+                if (replaceValue is bool flag)
+                {
+                    replace = flag;
+                }
+                else
+                {
+                    Fail("replace", "it must be true or false", "replace");
+                }
+            }
+
+            defaultCuda = OptionalString(root, "defaultCuda", "defaultCuda");
+            if (defaultCuda != null)
+            {
+                RequireVersion(defaultCuda, "defaultCuda");
+            }
+
+            foreach (var (entry, where) in Entries(root, "cudaImages"))
+            {
+                images.AddRange(ReadImages(entry, where));
+            }
+
+            foreach (var (entry, where) in Entries(root, "torch"))
+            {
+                TorchRelease? release = ReadTorch(entry, where);
+                if (release != null)
+                {
+                    torch.Add(release);
+                }
+            }
+
+            foreach (var (entry, where) in Entries(root, "tensorflow"))
+            {
+                TensorFlowRelease? release = ReadTensorFlow(entry, where);
+                if (release != null)
+                {
+                    tensorFlow.Add(release);
+                }
+            }
+
+            ReportDuplicates(images.Select(i => i.Tag), "cudaImages");
+            ReportDuplicates(torch.Select(r => r.Version.Public), "torch");
+            ReportDuplicates(tensorFlow.Select(r => r.Version.Public), "tensorflow");
+
+            images = images.OrderBy(i => i.Cuda).ThenBy(i => i.Ubuntu).ToList();
+            torch = torch.OrderBy(r => r.Version).ToList();
+            tensorFlow = tensorFlow.OrderBy(r => r.Version).ToList();
+            return !_failed;
+        }
+
+        private IEnumerable<CudaImage> ReadImages(Dictionary<string, object?> entry, string where)
+        {
+            CheckKeys(entry, ImageKeys, where, null);
+            string? cudaText = RequiredString(entry, "cuda", where);
+            string? cuDnnText = RequiredString(entry, "cudnn", where);
+            string? tag = RequiredString(entry, "tag", where);
+            ReleaseVersion? cuda = cudaText is null ? null : RequireVersion(cudaText, where + ".cuda");
+            int cuDnn = 0;
+            if (cuDnnText != null && !int.TryParse(cuDnnText, NumberStyles.None, CultureInfo.InvariantCulture, out cuDnn))
+            {
+                Fail(where + ".cudnn", $"'{cuDnnText}' is not a cuDNN major version such as \"9\"", cuDnnText);
+            }
+
+            if (tag != null && (tag.IndexOf("devel", StringComparison.Ordinal) < 0 || tag.IndexOf("{ubuntu}", StringComparison.Ordinal) < 0))
+            {
+                Fail(where + ".tag", $"'{tag}' must be a devel tag with an {{ubuntu}} placeholder, such as \"12.4.1-cudnn-devel-ubuntu{{ubuntu}}\"", tag);
+                tag = null;
+            }
+
+            var ubuntus = new List<ReleaseVersion>();
+            if (!entry.TryGetValue("ubuntu", out object? ubuntuValue) || !(ubuntuValue is List<object?> ubuntuList) || ubuntuList.Count == 0)
+            {
+                Fail(where + ".ubuntu", "it must be a non-empty list of Ubuntu releases such as [\"22.04\"]", cudaText);
+            }
+            else
+            {
+                foreach (object? item in ubuntuList)
+                {
+                    ReleaseVersion? ubuntu = item is string s ? RequireVersion(s, where + ".ubuntu") : null;
+                    if (item is not string)
+                    {
+                        Fail(where + ".ubuntu", "every Ubuntu release must be a string such as \"22.04\"", cudaText);
+                    }
+
+                    if (ubuntu != null)
+                    {
+                        ubuntus.Add(ubuntu);
+                    }
+                }
+            }
+
+            if (cuda is null || tag is null || cuDnnText is null)
+            {
+                yield break;
+            }
+
+            foreach (ReleaseVersion ubuntu in ubuntus)
+            {
+                yield return new CudaImage(cuda, cuDnn, ubuntu, tag.Replace("{ubuntu}", ubuntu.Text));
+            }
+        }
+
+        private TorchRelease? ReadTorch(Dictionary<string, object?> entry, string where)
+        {
+            CheckKeys(entry, TorchKeys, where, null);
+            string? versionText = RequiredString(entry, "version", where);
+            string? torchvision = RequiredString(entry, "torchvision", where);
+            string? torchaudio = OptionalString(entry, "torchaudio", where);
+            ReleaseVersion? version = versionText is null ? null : RequireVersion(versionText, where + ".version");
+            if (version is null || torchvision is null)
+            {
+                return null;
+            }
+
+            where = $"{where} (torch {version})";
+            var release = new TorchRelease(version, torchvision, torchaudio);
+            foreach (var (build, buildWhere) in Entries(entry, "builds", where))
+            {
+                CheckKeys(build, BuildKeys, buildWhere, versionText);
+                string? cudaText = RequiredString(build, "cuda", buildWhere);
+                string? indexUrl = OptionalString(build, "indexUrl", buildWhere);
+                string? findLinks = OptionalString(build, "findLinks", buildWhere);
+                if (indexUrl != null && findLinks != null)
+                {
+                    Fail(buildWhere, "a build has either indexUrl or findLinks, not both", indexUrl);
+                }
+
+                if (cudaText is null)
+                {
+                    continue;
+                }
+
+                ReleaseVersion? cuda = cudaText == "cpu" ? null : RequireVersion(cudaText, buildWhere + ".cuda");
+                if (cudaText == "cpu" || cuda != null)
+                {
+                    release.Add(new TorchBuild(release, cuda, indexUrl, findLinks));
+                }
+            }
+
+            return release;
+        }
+
+        private TensorFlowRelease? ReadTensorFlow(Dictionary<string, object?> entry, string where)
+        {
+            CheckKeys(entry, TensorFlowKeys, where, null);
+            string? versionText = RequiredString(entry, "version", where);
+            string? cudaText = RequiredString(entry, "cuda", where);
+            string? cuDnnText = RequiredString(entry, "cudnn", where);
+            ReleaseVersion? version = versionText is null ? null : RequireVersion(versionText, where + ".version");
+            ReleaseVersion? cuda = cudaText is null ? null : RequireVersion(cudaText, where + ".cuda");
+            ReleaseVersion? cuDnn = cuDnnText is null ? null : RequireVersion(cuDnnText, where + ".cudnn");
+            return version is null || cuda is null || cuDnn is null ? null : new TensorFlowRelease(version, cuda, cuDnn);
+        }
+
+        private IEnumerable<(Dictionary<string, object?> Entry, string Where)> Entries(Dictionary<string, object?> parent, string key, string? parentWhere = null)
+        {
+            string where = parentWhere is null ? key : parentWhere + "." + key;
+            if (!parent.TryGetValue(key, out object? value))
+            {
+                yield break;
+            }
+
+            if (!(value is List<object?> list))
+            {
+                Fail(where, "it must be a JSON array", key);
+                yield break;
+            }
+
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (list[i] is Dictionary<string, object?> entry)
+                {
+                    yield return (entry, $"{where}[{i}]");
+                }
+                else
+                {
+                    Fail($"{where}[{i}]", "every entry must be a JSON object", key);
+                }
+            }
+        }
+
+        private void CheckKeys(Dictionary<string, object?> entry, string[] allowed, string where, string? near)
+        {
+            foreach (string key in entry.Keys.Where(k => Array.IndexOf(allowed, k) < 0))
+            {
+                Fail(where, $"unknown field '{key}' (known: {string.Join(", ", allowed)})", near ?? key);
+            }
+        }
+
+        private string? RequiredString(Dictionary<string, object?> entry, string key, string where)
+        {
+            string? value = OptionalString(entry, key, where);
+            if (value is null && !entry.ContainsKey(key))
+            {
+                Fail(where, $"the field '{key}' is missing", FirstStringIn(entry));
+            }
+
+            return value;
+        }
+
+        private string? OptionalString(Dictionary<string, object?> entry, string key, string where)
+        {
+            if (!entry.TryGetValue(key, out object? value) || value is null)
+            {
+                return null;
+            }
+
+            if (value is string s && s.Trim().Length > 0)
+            {
+                return s.Trim();
+            }
+
+            Fail($"{where}.{key}", "it must be a non-empty string", key);
+            return null;
+        }
+
+        private ReleaseVersion? RequireVersion(string text, string where)
+        {
+            ReleaseVersion? version = ReleaseVersion.TryParse(text);
+            if (version is null)
+            {
+                Fail(where, $"'{text}' is not a version such as 12.4 or 2.3.1", text);
+            }
+
+            return version;
+        }
+
+        private void ReportDuplicates(IEnumerable<string> keys, string section)
+        {
+            foreach (string duplicate in keys.GroupBy(k => k, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+            {
+                Fail(section, $"'{duplicate}' is listed more than once", duplicate);
+            }
+        }
+
+        private void Fail(string where, string problem, string? near)
+        {
+            _failed = true;
+            _diagnostics.Error(ConfigurationMessages.CompatibilityTableInvalidEntry, LocationOf(near), where, problem);
+        }
+
+        private static string? FirstStringIn(Dictionary<string, object?> entry) => entry.Values.OfType<string>().FirstOrDefault();
+
+        /// <summary>The first line holding <paramref name="near"/> as a quoted JSON string, else the file.</summary>
+        private SourceLocation LocationOf(string? near)
+        {
+            int index = near is null ? -1 : _text.IndexOf("\"" + near + "\"", StringComparison.Ordinal);
+            return index < 0 ? new SourceLocation(_source) : LocationAt(index);
+        }
+
+        private SourceLocation LocationOfOffset(string error)
+        {
+            Match m = OffsetPattern.Match(error);
+            return m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int offset)
+                ? LocationAt(Math.Min(offset, _text.Length))
+                : new SourceLocation(_source);
+        }
+
+        private SourceLocation LocationAt(int index)
+        {
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < index && i < _text.Length; i++)
+            {
+                if (_text[i] == '\n')
+                {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+
+            return new SourceLocation(_source, line, index - lineStart + 1);
+        }
+    }
+}
