@@ -113,8 +113,7 @@ class CogRequestHandler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> typing.Optional[typing.Dict[str, typing.Any]]:
         """The JSON object sent, {} when empty; None after answering 422 for anything else."""
-        length = int(self.headers.get("Content-Length") or 0)
-        text = self.rfile.read(length).decode("utf-8") if length else ""
+        text = self._read_content().decode("utf-8")
         try:
             body = json.loads(text) if text.strip() else {}
         except ValueError as problem:
@@ -125,11 +124,26 @@ class CogRequestHandler(BaseHTTPRequestHandler):
         self._send(422, {"detail": [{"loc": ["body"], "msg": message, "type": "value_error.jsondecode"}]})
         return None
 
+    def _read_content(self) -> bytes:
+        """The request body, sent with a Content-Length or chunked (as .NET's JsonContent and Go stream it)."""
+        if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        chunks = []
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                # Skip trailers up to the blank line that ends the body.
+                while self.rfile.readline().strip():
+                    pass
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+
     def _not_found(self) -> None:
         self._send(404, {"detail": "Not Found"})
 
     def _send(self, status: int, body: typing.Any) -> None:
-        content = json.dumps(body).encode("utf-8")
+        content = json.dumps(body, separators=(",", ":")).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(content)))
