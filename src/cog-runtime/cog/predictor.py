@@ -11,6 +11,8 @@ import re
 import sys
 import typing
 
+from cog.types import FieldInfo
+
 COG_YAML = "cog.yaml"
 PREDICTOR_ENV = "COG_PREDICTOR"
 # The cog.yaml keys that have named the predictor over time: `model:` (2021), `predict:`, `run:`.
@@ -34,20 +36,7 @@ class Model(BasePredictor):
     """The original style: predict() inputs are declared with `@cog.input(...)`."""
 
 
-class DeclaredInput:
-    """One `@cog.input(...)` declaration of the original style."""
-
-    def __init__(self, name: str, type: typing.Any, default: typing.Any, min: typing.Any, max: typing.Any,
-                 options: typing.Optional[typing.List[typing.Any]], help: typing.Optional[str]) -> None:
-        self.name = name
-        self.type = type
-        self.default = default
-        self.min = min
-        self.max = max
-        self.options = options
-        self.help = help
-
-
+# On predict(): a list of (name, type, FieldInfo), one per `@cog.input`, in the order written.
 DECLARED_INPUTS_ATTRIBUTE = "_cog_inputs"
 
 
@@ -59,7 +48,7 @@ def input(name: str, type: typing.Any = str, default: typing.Any = ..., min: typ
     def declare(predict: typing.Any) -> typing.Any:
         declared = predict.__dict__.setdefault(DECLARED_INPUTS_ATTRIBUTE, [])
         # Decorators apply bottom-up; inserting first keeps the order they are written in.
-        declared.insert(0, DeclaredInput(name, type, default, min, max, options, help))
+        declared.insert(0, (name, type, FieldInfo(default, help, ge=min, le=max, choices=options)))
         return predict
 
     return declare

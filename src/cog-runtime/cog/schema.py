@@ -92,30 +92,20 @@ def title_case(name: str) -> str:
 
 
 class InputSpec:
-    """One predict() input: its type, default (REQUIRED when none) and constraints."""
+    """One predict() input: its name, its type, and its default and constraints (`field`)."""
 
-    def __init__(self, name: str, type_spec: TypeSpec, default: typing.Any = REQUIRED,
-                 description: typing.Optional[str] = None, ge: typing.Any = None, le: typing.Any = None,
-                 min_length: typing.Optional[int] = None, max_length: typing.Optional[int] = None,
-                 regex: typing.Optional[str] = None, choices: typing.Optional[typing.List[typing.Any]] = None) -> None:
+    def __init__(self, name: str, type_spec: TypeSpec, field: FieldInfo) -> None:
         self.name = name
         self.type = type_spec
-        self.default = default
-        self.description = description
-        self.ge = ge
-        self.le = le
-        self.min_length = min_length
-        self.max_length = max_length
-        self.regex = regex
-        self.choices = choices
+        self.field = field
 
     @property
     def required(self) -> bool:
-        return self.default is REQUIRED
+        return self.field.default is REQUIRED
 
     @property
     def accepts_none(self) -> bool:
-        return self.type.nullable or self.default is None
+        return self.type.nullable or self.field.default is None
 
 
 def _predict_function(predictor: type) -> typing.Callable[..., typing.Any]:
@@ -134,7 +124,7 @@ def predictor_inputs(predictor: type) -> typing.List[InputSpec]:
     predict = _predict_function(predictor)
     declared = getattr(predict, DECLARED_INPUTS_ATTRIBUTE, None)
     if declared is not None:
-        return [_declared_input(declaration) for declaration in declared]
+        return [_declared_input(*declaration) for declaration in declared]
     annotations = _annotations(predict)
     inputs = []
     for parameter in list(inspect.signature(predict).parameters.values())[1:]:
@@ -146,18 +136,15 @@ def predictor_inputs(predictor: type) -> typing.List[InputSpec]:
             raise TypeError("predict() input '{}': {}".format(parameter.name, problem)) from None
         field = parameter.default if isinstance(parameter.default, FieldInfo) else FieldInfo(
             REQUIRED if parameter.default is inspect.Parameter.empty else parameter.default)
-        inputs.append(InputSpec(parameter.name, type_spec, field.default, field.description, field.ge, field.le,
-                                field.min_length, field.max_length, field.regex, field.choices))
+        inputs.append(InputSpec(parameter.name, type_spec, field))
     return inputs
 
 
-def _declared_input(declaration: typing.Any) -> InputSpec:
+def _declared_input(name: str, annotation: typing.Any, field: FieldInfo) -> InputSpec:
     try:
-        type_spec = describe_type(declaration.type)
+        return InputSpec(name, describe_type(annotation), field)
     except TypeError as problem:
-        raise TypeError("@cog.input '{}': {}".format(declaration.name, problem)) from None
-    return InputSpec(declaration.name, type_spec, declaration.default, declaration.help,
-                     ge=declaration.min, le=declaration.max, choices=declaration.options)
+        raise TypeError("@cog.input '{}': {}".format(name, problem)) from None
 
 
 def output_schema(predictor: type) -> typing.Dict[str, typing.Any]:
@@ -195,21 +182,22 @@ def input_schema(inputs: typing.List[InputSpec]) -> typing.Dict[str, typing.Dict
     components = {}
     properties = {}
     for order, spec in enumerate(inputs):
+        field = spec.field
         prop = {"title": title_case(spec.name), "x-order": order}  # type: typing.Dict[str, typing.Any]
-        if spec.choices is not None:
-            components[spec.name] = dict(spec.type.json_schema(), title=spec.name, enum=spec.choices,
+        if field.choices is not None:
+            components[spec.name] = dict(spec.type.json_schema(), title=spec.name, enum=field.choices,
                                          description="An enumeration.")
             prop["allOf"] = [{"$ref": "#/components/schemas/" + spec.name}]
         else:
             prop.update(spec.type.json_schema())
-        if spec.description:
-            prop["description"] = spec.description
-        if not spec.required and spec.default is not None:
-            prop["default"] = spec.default
+        if field.description:
+            prop["description"] = field.description
+        if not spec.required and field.default is not None:
+            prop["default"] = field.default
         if spec.accepts_none:
             prop["nullable"] = True
-        for keyword, value in (("minimum", spec.ge), ("maximum", spec.le), ("minLength", spec.min_length),
-                               ("maxLength", spec.max_length), ("pattern", spec.regex)):
+        for keyword, value in (("minimum", field.ge), ("maximum", field.le), ("minLength", field.min_length),
+                               ("maxLength", field.max_length), ("pattern", field.regex)):
             if value is not None:
                 prop[keyword] = value
         properties[spec.name] = prop
@@ -331,7 +319,7 @@ def validate_inputs(inputs: typing.List[InputSpec], raw: typing.Any) -> typing.D
             if spec.required:
                 detail.append(_error([spec.name], "field required", "value_error.missing"))
             else:
-                values[spec.name] = list(spec.default) if isinstance(spec.default, list) else spec.default
+                values[spec.name] = list(spec.field.default) if isinstance(spec.field.default, list) else spec.field.default
             continue
         try:
             values[spec.name] = convert_value(spec, raw[spec.name])
@@ -363,21 +351,22 @@ def convert_value(spec: InputSpec, value: typing.Any) -> typing.Any:
 
 def _checked(spec: InputSpec, type_spec: TypeSpec, value: typing.Any) -> typing.Any:
     value = _converted_scalar(type_spec, value)
-    if spec.choices is not None and value not in spec.choices:
+    field = spec.field
+    if field.choices is not None and value not in field.choices:
         raise InvalidValue("value is not a valid enumeration member; permitted: {}".format(
-            ", ".join(repr(choice) for choice in spec.choices)), "type_error.enum")
-    if spec.ge is not None and value < spec.ge:
-        raise InvalidValue("ensure this value is greater than or equal to {}".format(spec.ge), "value_error.number.not_ge")
-    if spec.le is not None and value > spec.le:
-        raise InvalidValue("ensure this value is less than or equal to {}".format(spec.le), "value_error.number.not_le")
-    if spec.min_length is not None and len(value) < spec.min_length:
-        raise InvalidValue("ensure this value has at least {} characters".format(spec.min_length),
+            ", ".join(repr(choice) for choice in field.choices)), "type_error.enum")
+    if field.ge is not None and value < field.ge:
+        raise InvalidValue("ensure this value is greater than or equal to {}".format(field.ge), "value_error.number.not_ge")
+    if field.le is not None and value > field.le:
+        raise InvalidValue("ensure this value is less than or equal to {}".format(field.le), "value_error.number.not_le")
+    if field.min_length is not None and len(value) < field.min_length:
+        raise InvalidValue("ensure this value has at least {} characters".format(field.min_length),
                            "value_error.any_str.min_length")
-    if spec.max_length is not None and len(value) > spec.max_length:
-        raise InvalidValue("ensure this value has at most {} characters".format(spec.max_length),
+    if field.max_length is not None and len(value) > field.max_length:
+        raise InvalidValue("ensure this value has at most {} characters".format(field.max_length),
                            "value_error.any_str.max_length")
-    if spec.regex is not None and not re.match(spec.regex, value):
-        raise InvalidValue('string does not match regex "{}"'.format(spec.regex), "value_error.str.regex")
+    if field.regex is not None and not re.match(field.regex, value):
+        raise InvalidValue('string does not match regex "{}"'.format(field.regex), "value_error.str.regex")
     return value
 
 

@@ -53,7 +53,10 @@ class CancelationException(BaseException):
 
 
 class FieldInfo:
-    """What `Input(...)` returns: the default and constraints of one predict() parameter."""
+    """`Input(...)`: the default and constraints of one predict() parameter.
+
+    Leaving `default` out (or passing `...`) makes the input required.
+    """
 
     def __init__(
         self,
@@ -78,19 +81,8 @@ class FieldInfo:
         self.deprecated = deprecated
 
 
-def Input(  # noqa: N802 - named like Cog's, which users import
-    default: typing.Any = ...,
-    description: typing.Optional[str] = None,
-    ge: typing.Optional[float] = None,
-    le: typing.Optional[float] = None,
-    min_length: typing.Optional[int] = None,
-    max_length: typing.Optional[int] = None,
-    regex: typing.Optional[str] = None,
-    choices: typing.Optional[typing.List[typing.Any]] = None,
-    deprecated: typing.Optional[bool] = None,
-) -> typing.Any:
-    """Describe a predict() parameter. Leaving `default` out (or `...`) makes the input required."""
-    return FieldInfo(default, description, ge, le, min_length, max_length, regex, choices, deprecated)
+# Called like Cog's `Input(...)` function; an instance is what a parameter's default holds.
+Input = FieldInfo
 
 
 class BaseModel:

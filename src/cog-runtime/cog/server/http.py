@@ -15,7 +15,7 @@ import threading
 import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from cog.runner import Busy, NotReady, Runner
+from cog.runner import Busy, NotReady, Prediction, Runner
 from cog.schema import InputErrors
 
 log = logging.getLogger("cog")
@@ -57,8 +57,7 @@ class CogRequestHandler(BaseHTTPRequestHandler):
             else:
                 self._send(200, runner.schema)
         elif PREDICTION_PATH.match(path):
-            prediction = runner.get(PREDICTION_PATH.match(path).group(1))  # type: ignore[union-attr]
-            self._send(200, prediction.response()) if prediction else self._not_found()
+            self._send_prediction(runner.get(PREDICTION_PATH.match(path).group(1)))  # type: ignore[union-attr]
         else:
             self._not_found()
 
@@ -68,8 +67,7 @@ class CogRequestHandler(BaseHTTPRequestHandler):
             self._predict(None)
         elif CANCEL_PATH.match(path):
             self._read_body()
-            prediction = self.server.runner.cancel(CANCEL_PATH.match(path).group(1))  # type: ignore[union-attr]
-            self._send(200, prediction.response()) if prediction else self._not_found()
+            self._send_prediction(self.server.runner.cancel(CANCEL_PATH.match(path).group(1)))  # type: ignore[union-attr]
         elif path == "/shutdown":
             self._read_body()
             log.info("shutdown requested")
@@ -138,6 +136,12 @@ class CogRequestHandler(BaseHTTPRequestHandler):
                 return b"".join(chunks)
             chunks.append(self.rfile.read(size))
             self.rfile.readline()
+
+    def _send_prediction(self, prediction: typing.Optional[Prediction]) -> None:
+        if prediction is None:
+            self._not_found()
+        else:
+            self._send(200, prediction.response())
 
     def _not_found(self) -> None:
         self._send(404, {"detail": "Not Found"})
