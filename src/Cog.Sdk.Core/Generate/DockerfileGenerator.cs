@@ -77,7 +77,9 @@ namespace Cog.Sdk.Core.Generate
         {
             var labels = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
-                ["run.cog.config"] = JsonText.Write(ResolvedConfiguration(spec)),
+                // JsonText's compact form still breaks lines after brackets; those breaks are only structure (a line
+                // break inside a string is written as \n), so dropping them keeps the JSON equal and the label one line.
+                ["run.cog.config"] = JsonText.Write(ResolvedConfiguration(spec)).Replace("\n", ""),
                 ["run.cog.sdk.version"] = SdkVersion,
             };
             if (!string.IsNullOrEmpty(spec.SourceUrl))
