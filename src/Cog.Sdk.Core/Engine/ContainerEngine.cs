@@ -1,3 +1,8 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
 namespace Cog.Sdk.Core.Engine
 {
     public enum ContainerEngineKind
@@ -9,11 +14,12 @@ namespace Cog.Sdk.Core.Engine
     /// <summary>The container engine CLI that this build talks to, found once per build.</summary>
     public sealed class ContainerEngine
     {
-        public ContainerEngine(ContainerEngineKind kind, string executablePath, bool hasBuildKit)
+        public ContainerEngine(ContainerEngineKind kind, string executablePath, bool hasBuildKit, IReadOnlyDictionary<string, string>? environment = null)
         {
             Kind = kind;
             ExecutablePath = executablePath;
             HasBuildKit = hasBuildKit;
+            Environment = environment ?? new Dictionary<string, string>();
         }
 
         public ContainerEngineKind Kind { get; }
@@ -26,6 +32,20 @@ namespace Cog.Sdk.Core.Engine
         /// docker with buildx, or podman (buildah). The classic docker builder does not.
         /// </summary>
         public bool HasBuildKit { get; }
+
+        /// <summary>
+        /// Variables set for every call on top of the inherited environment (which carries DOCKER_HOST and
+        /// DOCKER_CONTEXT), e.g. DOCKER_BUILDKIT matching <see cref="HasBuildKit"/>.
+        /// </summary>
+        public IReadOnlyDictionary<string, string> Environment { get; }
+
+        /// <summary>Runs the engine CLI with this engine's environment, streaming its output line by line.</summary>
+        public Task<ProcessResult> RunAsync(
+            IReadOnlyList<string> arguments,
+            CancellationToken cancellationToken,
+            Action<string>? onStandardOutput = null,
+            Action<string>? onStandardError = null) =>
+            ProcessRunner.RunAsync(ExecutablePath, arguments, cancellationToken, onStandardOutput, onStandardError, Environment);
 
         public override string ToString() => $"{Kind} ({ExecutablePath})";
     }

@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Generate;
+
+namespace Cog.Sdk.Core.Engine
+{
+    /// <summary>A secret for <c>RUN --mount=type=secret</c>: read from a file or an environment variable, never logged.</summary>
+    public sealed class BuildSecret
+    {
+        private BuildSecret(string id, string? sourceFile, string? environmentVariable)
+        {
+            Id = id;
+            SourceFile = sourceFile;
+            EnvironmentVariable = environmentVariable;
+        }
+
+        public string Id { get; }
+        public string? SourceFile { get; }
+        public string? EnvironmentVariable { get; }
+
+        public static BuildSecret FromFile(string id, string path) => new BuildSecret(id, path, null);
+
+        public static BuildSecret FromEnvironment(string id, string variable) => new BuildSecret(id, null, variable);
+
+        internal string Argument => SourceFile != null ? $"id={Id},src={SourceFile}" : $"id={Id},env={EnvironmentVariable}";
+    }
+
+    public sealed class BuildRequest
+    {
+        public BuildRequest(ContainerEngine engine, string projectDirectory, string intermediateDirectory, GeneratedDockerfile dockerfile, string imageName)
+        {
+            Engine = engine;
+            ProjectDirectory = projectDirectory;
+            IntermediateDirectory = intermediateDirectory;
+            Dockerfile = dockerfile;
+            ImageName = imageName;
+        }
+
+        public ContainerEngine Engine { get; }
+
+        /// <summary>The folder of cog.yaml: the model's files.</summary>
+        public string ProjectDirectory { get; }
+
+        /// <summary>Cog.Sdk's folder under obj/ (obj/cog): the staged context, the Dockerfile and the stamp live here.</summary>
+        public string IntermediateDirectory { get; }
+
+        public GeneratedDockerfile Dockerfile { get; }
+
+        /// <summary>More generated files, by context-relative path; the Dockerfile's own (requirements.txt) are added anyway.</summary>
+        public IReadOnlyDictionary<string, string> GeneratedFiles { get; set; } = new Dictionary<string, string>();
+
+        /// <summary>The shipped <c>cog</c> package folder, staged as <c>cog/runtime/cog</c>; null with the PyPI runtime.</summary>
+        public string? RuntimeDirectory { get; set; }
+
+        public string ImageName { get; }
+
+        /// <summary>Rebuild every layer, and do not skip the build when nothing changed.</summary>
+        public bool NoCache { get; set; }
+
+        public string? Network { get; set; }
+
+        /// <summary>Passed to the engine's build command as they are, before the context.</summary>
+        public IReadOnlyList<string> ExtraArguments { get; set; } = Array.Empty<string>();
+
+        public IReadOnlyList<BuildSecret> Secrets { get; set; } = Array.Empty<BuildSecret>();
+
+        /// <summary>Further folders to keep out of the context (e.g. output folders moved out of bin/ and obj/).</summary>
+        public IReadOnlyList<string> ExcludedDirectories { get; set; } = Array.Empty<string>();
+
+        /// <summary>Where a failure that belongs to no line points: cog.yaml itself.</summary>
+        public SourceLocation ConfigLocation { get; set; } = SourceLocation.None;
+    }
+
+    public sealed class BuildResult
+    {
+        public BuildResult(string imageId, bool skipped)
+        {
+            ImageId = imageId;
+            Skipped = skipped;
+        }
+
+        public string ImageId { get; }
+
+        /// <summary>True when nothing changed since the last build and the engine was not asked to build.</summary>
+        public bool Skipped { get; }
+    }
+
+    /// <summary>
+    /// Builds the image with the container engine, or skips the build when the stamp in obj/ shows that the
+    /// Dockerfile, the arguments and the context are those of the image that still exists.
+    /// </summary>
+    public static class ImageBuilder
+    {
+        public static string ContextDirectory(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "context");
+
+        public static string DockerfilePath(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "Dockerfile");
+
+        public static string StampPath(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "image.stamp");
+
+        /// <summary>Whether a build would change nothing: stat of the context files and one <c>image inspect</c>, no hashing of contents.</summary>
+        public static async Task<bool> IsUpToDateAsync(BuildRequest request, CancellationToken cancellationToken)
+        {
+            BuildContext context = CollectContext(request);
+            return await IsUpToDateAsync(request, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Builds the image (streaming the engine's lines to <paramref name="log"/>) unless it is up to date; throws <see cref="CogException"/> on failure.</summary>
+        public static async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
+        {
+            BuildContext context = CollectContext(request);
+            if (await IsUpToDateAsync(request, context, cancellationToken).ConfigureAwait(false))
+            {
+                string id = ImageStamp.Read(StampPath(request))!.ImageId;
+                log($"Image {request.ImageName} is up to date ({id}).");
+                return new BuildResult(id, skipped: true);
+            }
+
+            context.Stage(ContextDirectory(request));
+            BuildContext.WriteIfChanged(DockerfilePath(request), request.Dockerfile.Text);
+            string idFile = Path.Combine(request.IntermediateDirectory, "image.iid");
+            if (File.Exists(idFile))
+            {
+                File.Delete(idFile);
+            }
+
+            var arguments = BuildArguments(request, idFile);
+            log($"Building {request.ImageName} with {request.Engine}: {string.Join(" ", RedactSecrets(arguments, request))}");
+            var output = new List<string>();
+            void OnLine(string line)
+            {
+                lock (output)
+                {
+                    output.Add(line);
+                }
+
+                log(line);
+            }
+
+            ProcessResult result = await request.Engine.RunAsync(arguments, cancellationToken, OnLine, OnLine).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new CogException(BuildFailure.Analyze(request.Engine, request.Dockerfile, output, result.ExitCode, request.ConfigLocation));
+            }
+
+            string imageId = File.Exists(idFile) ? File.ReadAllText(idFile).Trim() : "";
+            if (imageId.Length == 0)
+            {
+                imageId = await InspectImageIdAsync(request, cancellationToken).ConfigureAwait(false) ?? "";
+            }
+
+            new ImageStamp(imageId, InputsHash(request), context.Fingerprint()).Write(StampPath(request));
+            log($"Image built as {request.ImageName} ({imageId}).");
+            return new BuildResult(imageId, skipped: false);
+        }
+
+        private static BuildContext CollectContext(BuildRequest request)
+        {
+            var generated = new Dictionary<string, string>();
+            foreach (var pair in request.Dockerfile.ContextFiles.Concat(request.GeneratedFiles))
+            {
+                generated[pair.Key] = pair.Value;
+            }
+
+            var excluded = new[] { request.IntermediateDirectory }.Concat(request.ExcludedDirectories);
+            return BuildContext.Collect(request.ProjectDirectory, request.RuntimeDirectory, generated, excluded);
+        }
+
+        private static async Task<bool> IsUpToDateAsync(BuildRequest request, BuildContext context, CancellationToken cancellationToken)
+        {
+            if (request.NoCache || ImageStamp.Read(StampPath(request)) is not ImageStamp stamp
+                || stamp.InputsHash != InputsHash(request) || stamp.ContextFingerprint != context.Fingerprint())
+            {
+                return false;
+            }
+
+            // The image may have been deleted, or the name moved to another image, since the stamp was written.
+            string? current = await InspectImageIdAsync(request, cancellationToken).ConfigureAwait(false);
+            return current != null && ImageStamp.SameImage(current, stamp.ImageId);
+        }
+
+        private static async Task<string?> InspectImageIdAsync(BuildRequest request, CancellationToken cancellationToken)
+        {
+            ProcessResult result = await request.Engine.RunAsync(new[] { "image", "inspect", "--format", "{{.Id}}", request.ImageName }, cancellationToken).ConfigureAwait(false);
+            return result.Succeeded ? result.StandardOutput.Trim() : null;
+        }
+
+        /// <summary>Everything but the context that decides what the build makes.</summary>
+        private static string InputsHash(BuildRequest request) =>
+            BuildContext.Hash(string.Join("\0\n", new[]
+            {
+                request.Engine.Kind.ToString(), request.Engine.ExecutablePath, request.Engine.HasBuildKit.ToString(),
+                request.ImageName, request.Network ?? "", request.Dockerfile.Text,
+            }.Concat(request.ExtraArguments).Concat(request.Secrets.Select(s => s.Argument))));
+
+        private static List<string> BuildArguments(BuildRequest request, string idFile)
+        {
+            var arguments = new List<string> { "build", "-f", DockerfilePath(request), "-t", request.ImageName, "--iidfile", idFile };
+            if (request.Engine.Kind == ContainerEngineKind.Docker && request.Engine.HasBuildKit)
+            {
+                arguments.Add("--progress=plain"); // One line per event: the failure analysis reads "Dockerfile:N".
+            }
+
+            if (request.NoCache)
+            {
+                arguments.Add("--no-cache");
+            }
+
+            if (!string.IsNullOrEmpty(request.Network))
+            {
+                arguments.Add("--network");
+                arguments.Add(request.Network!);
+            }
+
+            foreach (BuildSecret secret in request.Secrets)
+            {
+                arguments.Add("--secret");
+                arguments.Add(secret.Argument);
+            }
+
+            arguments.AddRange(request.ExtraArguments);
+            arguments.Add(ContextDirectory(request));
+            return arguments;
+        }
+
+        private static IEnumerable<string> RedactSecrets(IEnumerable<string> arguments, BuildRequest request)
+        {
+            var secretArguments = new HashSet<string>(request.Secrets.Select(s => s.Argument), StringComparer.Ordinal);
+            return arguments.Select(a => secretArguments.Contains(a) ? "id=" + a.Split(',')[0].Substring(3) + ",..." : a);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Parse;
+
+namespace Cog.Sdk.Core.Generate
+{
+    /// <summary>Where the image gets Cog's prediction server from.</summary>
+    public enum RuntimeSource
+    {
+        /// <summary>The runtime shipped with Cog.Sdk, staged into the build context (context folder <c>cog/runtime/cog</c>).</summary>
+        Local,
+
+        /// <summary><c>pip install cog[==version]</c> from the package index, for users who want Cog's own server.</summary>
+        PyPI,
+    }
+
+    /// <summary>
+    /// Everything the Dockerfile is made from: the parsed cog.yaml plus what the resolver decided.
+    /// Defined here, in plain values, so that generation does not depend on the resolver's types.
+    /// </summary>
+    public sealed class DockerfileSpec
+    {
+        public DockerfileSpec(CogConfig config, string baseImage, string pythonVersion)
+        {
+            Config = config;
+            BaseImage = baseImage;
+            PythonVersion = pythonVersion;
+        }
+
+        public CogConfig Config { get; }
+
+        /// <summary>e.g. <c>python:3.11-slim</c> or <c>nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04</c>.</summary>
+        public string BaseImage { get; }
+
+        /// <summary>The cog.yaml line that decided the base image (gpu, cuda or python_version); the file when unknown.</summary>
+        public SourceLocation? BaseImageLocation { get; set; }
+
+        /// <summary>major.minor.</summary>
+        public string PythonVersion { get; }
+
+        /// <summary>True on images without the wanted Python (CUDA images): the Dockerfile installs it.</summary>
+        public bool InstallPython { get; set; }
+
+        /// <summary>The final requirements.txt lines, each located where it came from (python_packages entry or requirements file).</summary>
+        public IReadOnlyList<Located<string>> RequirementsLines { get; set; } = Array.Empty<Located<string>>();
+
+        public RuntimeSource Runtime { get; set; } = RuntimeSource.Local;
+
+        /// <summary>With <see cref="RuntimeSource.PyPI"/>: the cog version to pin; null installs the newest.</summary>
+        public string? RuntimeVersion { get; set; }
+
+        /// <summary>pip's <c>--index-url</c>, for private or offline indexes.</summary>
+        public string? PipIndexUrl { get; set; }
+
+        /// <summary>pip's <c>--extra-index-url</c>.</summary>
+        public string? PipExtraIndexUrl { get; set; }
+
+        /// <summary>Use BuildKit features (cache mounts for apt and pip, secret mounts). Classic builders get the same steps without them.</summary>
+        public bool UseBuildKit { get; set; }
+
+        /// <summary>Written as <c>org.opencontainers.image.source</c> when set.</summary>
+        public string? SourceUrl { get; set; }
+
+        /// <summary>Written as <c>org.opencontainers.image.revision</c> when set.</summary>
+        public string? SourceRevision { get; set; }
+
+        /// <summary>Further labels; they win over the standard ones of the same name.</summary>
+        public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+    }
+}
