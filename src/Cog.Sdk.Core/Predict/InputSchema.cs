@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Cog.Sdk.Core.Json;
+
+namespace Cog.Sdk.Core.Predict
+{
+    /// <summary>One parameter of the model's predict(), as its OpenAPI schema describes it.</summary>
+    public sealed class InputParameter
+    {
+        internal InputParameter(string name, string? type, string? format, InputParameter? items, double? minimum,
+            double? maximum, IReadOnlyList<object?>? choices, bool required, int order)
+        {
+            Name = name;
+            Type = type;
+            Format = format;
+            Items = items;
+            Minimum = minimum;
+            Maximum = maximum;
+            Choices = choices;
+            Required = required;
+            Order = order;
+        }
+
+        public string Name { get; }
+
+        /// <summary>"string", "integer", "number", "boolean", "array", or null when the schema says nothing.</summary>
+        public string? Type { get; }
+
+        /// <summary>"uri" for cog.Path/cog.File inputs, "password" for cog.Secret.</summary>
+        public string? Format { get; }
+
+        /// <summary>For an array: its elements.</summary>
+        public InputParameter? Items { get; }
+
+        public double? Minimum { get; }
+        public double? Maximum { get; }
+
+        /// <summary>The allowed values (enum, also through an allOf $ref to a choices component), or null.</summary>
+        public IReadOnlyList<object?>? Choices { get; }
+
+        public bool Required { get; }
+
+        /// <summary>The position in predict()'s signature (x-order).</summary>
+        public int Order { get; }
+
+        public bool IsFile => Format == "uri";
+        public bool IsArray => Type == "array";
+
+        /// <summary>How an error message names what this parameter takes: "integer", "a file (@path) or URL", ...</summary>
+        public string Describe() =>
+            IsArray ? "a list of " + (Items?.Describe() ?? "values")
+            : IsFile ? "a file (name=@path) or URL"
+            : Type ?? "a value";
+    }
+
+    /// <summary>The inputs and output of a model, read from the OpenAPI schema that Cog's runtime generates.</summary>
+    public sealed class InputSchema
+    {
+        private InputSchema(IReadOnlyList<InputParameter> parameters, IReadOnlyDictionary<string, object?>? output, string json)
+        {
+            Parameters = parameters;
+            Output = output;
+            Json = json;
+        }
+
+        /// <summary>In predict()'s order.</summary>
+        public IReadOnlyList<InputParameter> Parameters { get; }
+
+        /// <summary>components.schemas.Output, when present.</summary>
+        public IReadOnlyDictionary<string, object?>? Output { get; }
+
+        /// <summary>The schema text it was read from.</summary>
+        public string Json { get; }
+
+        public InputParameter? Find(string name) => Parameters.FirstOrDefault(p => p.Name == name);
+
+        /// <exception cref="FormatException">The text is not JSON or has no components.schemas.Input.</exception>
+        public static InputSchema Parse(string json)
+        {
+            var root = JsonText.Parse(json) as Dictionary<string, object?> ?? throw new FormatException("the schema is not a JSON object");
+            var schemas = Child(Child(root, "components"), "schemas") ?? throw new FormatException("the schema has no components.schemas");
+            var input = Child(schemas, "Input") ?? throw new FormatException("the schema has no components.schemas.Input");
+            var required = new HashSet<string>((input.TryGetValue("required", out object? r) ? r as List<object?> : null)?.OfType<string>() ?? Enumerable.Empty<string>());
+            var parameters = new List<InputParameter>();
+            if (Child(input, "properties") is Dictionary<string, object?> properties)
+            {
+                int position = 0;
+                foreach (var property in properties)
+                {
+                    if (property.Value is Dictionary<string, object?> definition)
+                    {
+                        parameters.Add(ReadParameter(property.Key, definition, schemas, required.Contains(property.Key), position));
+                    }
+
+                    position++;
+                }
+            }
+
+            parameters.Sort((a, b) => a.Order.CompareTo(b.Order));
+            return new InputSchema(parameters, Child(schemas, "Output"), json);
+        }
+
+        private static InputParameter ReadParameter(string name, Dictionary<string, object?> definition, Dictionary<string, object?> schemas, bool required, int position)
+        {
+            // choices=[...] become a component with an enum, referenced as allOf: [{$ref}] (or a bare $ref):
+            // merge what the referenced components say into the property.
+            var merged = new Dictionary<string, object?>(definition);
+            var references = new List<Dictionary<string, object?>> { definition };
+            if (definition.TryGetValue("allOf", out object? allOf) && allOf is List<object?> parts)
+            {
+                references.AddRange(parts.OfType<Dictionary<string, object?>>());
+            }
+
+            foreach (var part in references)
+            {
+                if (part.TryGetValue("$ref", out object? reference) && reference is string path &&
+                    Child(schemas, path.Substring(path.LastIndexOf('/') + 1)) is Dictionary<string, object?> component)
+                {
+                    foreach (var pair in component)
+                    {
+                        if (!merged.ContainsKey(pair.Key))
+                        {
+                            merged[pair.Key] = pair.Value;
+                        }
+                    }
+                }
+            }
+
+            InputParameter? items = Child(merged, "items") is Dictionary<string, object?> itemDefinition
+                ? ReadParameter(name, itemDefinition, schemas, required: false, position: 0)
+                : null;
+            int order = merged.TryGetValue("x-order", out object? o) && o is long l ? (int)l : position;
+            return new InputParameter(
+                name,
+                merged.TryGetValue("type", out object? type) ? type as string : null,
+                merged.TryGetValue("format", out object? format) ? format as string : null,
+                items,
+                Number(merged, "minimum"),
+                Number(merged, "maximum"),
+                merged.TryGetValue("enum", out object? choices) ? choices as List<object?> : null,
+                required,
+                order);
+        }
+
+        private static double? Number(Dictionary<string, object?> map, string key) =>
+            map.TryGetValue(key, out object? value) && value is long or double ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : null;
+
+        private static Dictionary<string, object?>? Child(Dictionary<string, object?>? map, string key) =>
+            map != null && map.TryGetValue(key, out object? value) ? value as Dictionary<string, object?> : null;
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Engine;
+
+namespace Cog.Sdk.Core.Predict
+{
+    /// <summary>
+    /// Reads a built image's OpenAPI schema, to check inputs before a prediction starts a container.
+    /// In order: the image's run.cog.openapi_schema label (set by builds that embed it), a cache file keyed by the
+    /// image id, and finally `python -m cog.command.openapi_schema` in a throwaway container, which imports
+    /// predict.py but never calls setup(), needs no GPU and no network.
+    /// </summary>
+    public static class SchemaReader
+    {
+        public const string SchemaLabel = "run.cog.openapi_schema";
+
+        /// <param name="cacheDirectory">A folder under obj/ for schemas by image id; null to skip caching.</param>
+        public static async Task<InputSchema> ReadAsync(ContainerEngine engine, string image, string? cacheDirectory, Action<Diagnostic> report, CancellationToken cancellationToken)
+        {
+            var (id, labels) = await ContainerCli.InspectImageAsync(engine, image, cancellationToken).ConfigureAwait(false);
+            if (labels.TryGetValue(SchemaLabel, out object? label) && label is string labelled && TryParse(labelled) is InputSchema fromLabel)
+            {
+                return fromLabel;
+            }
+
+            string? cacheFile = cacheDirectory == null ? null : Path.Combine(cacheDirectory, "openapi-" + id.Replace("sha256:", "").Replace(':', '-') + ".json");
+            if (cacheFile != null && File.Exists(cacheFile) && TryParse(File.ReadAllText(cacheFile)) is InputSchema cached)
+            {
+                return cached;
+            }
+
+            string json = await GenerateAsync(engine, image, report, cancellationToken).ConfigureAwait(false);
+            InputSchema schema;
+            try
+            {
+                schema = InputSchema.Parse(json);
+            }
+            catch (FormatException e)
+            {
+                throw new CogException(Diagnostic.Error(PredictionMessages.SchemaUnreadable, SourceLocation.None, image, e.Message));
+            }
+
+            if (cacheFile != null)
+            {
+                Directory.CreateDirectory(cacheDirectory!);
+                string temporary = cacheFile + "." + Guid.NewGuid().ToString("N") + ".tmp";
+                File.WriteAllText(temporary, json);
+                if (File.Exists(cacheFile))
+                {
+                    File.Delete(cacheFile);
+                }
+
+                File.Move(temporary, cacheFile);
+            }
+
+            return schema;
+        }
+
+        private static async Task<string> GenerateAsync(ContainerEngine engine, string image, Action<Diagnostic> report, CancellationToken cancellationToken)
+        {
+            string name = ContainerCli.NewContainerName("schema", image);
+            try
+            {
+                ProcessResult result = await ProcessRunner.RunAsync(
+                    engine.ExecutablePath,
+                    new[] { "run", "--rm", "--name", name, "--network", "none", "--entrypoint", "python", image, "-m", "cog.command.openapi_schema" },
+                    cancellationToken).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    throw new CogException(Diagnostic.Error(PredictionMessages.SchemaUnreadable, SourceLocation.None, image,
+                        $"exit code {result.ExitCode}:\n{ContainerCli.Tail(result.StandardError + result.StandardOutput, 20)}"));
+                }
+
+                // predict.py may print while it is imported: the schema is the JSON object in the output.
+                string output = result.StandardOutput;
+                int start = output.IndexOf('{');
+                int end = output.LastIndexOf('}');
+                return start >= 0 && end > start ? output.Substring(start, end - start + 1) : output;
+            }
+            finally
+            {
+                await ContainerCli.RemoveAsync(engine, name, report).ConfigureAwait(false);
+            }
+        }
+
+        private static InputSchema? TryParse(string json)
+        {
+            try
+            {
+                return InputSchema.Parse(json);
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+    }
+}
