@@ -55,9 +55,9 @@ internal sealed class TestProject : IDisposable
         return this;
     }
 
-    public Dictionary<string, string> GlobalProperties(IDictionary<string, string>? extra = null)
+    public Dictionary<string, string?> GlobalProperties(IDictionary<string, string>? extra = null)
     {
-        var props = new Dictionary<string, string>
+        var props = new Dictionary<string, string?>
         {
             ["CogTasksAssembly"] = Metadata("TasksAssembly"),
             ["CogRuntimeDirectory"] = Path.Combine(RepoRoot, "src", "cog-runtime", "cog") + Path.DirectorySeparatorChar,
@@ -85,7 +85,7 @@ internal sealed class TestProject : IDisposable
         var parameters = new BuildParameters { Loggers = new ILogger[] { logger }, DisableInProcNode = false, EnableNodeReuse = false };
         if (restore)
         {
-            var restoreGlobals = new Dictionary<string, string>(globals)
+            var restoreGlobals = new Dictionary<string, string?>(globals)
             {
                 ["MSBuildRestoreSessionId"] = Guid.NewGuid().ToString("D"),
                 ["_IsRestoring"] = "true",
