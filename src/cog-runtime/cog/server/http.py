@@ -170,7 +170,7 @@ def configure_logging() -> None:
 
 def main(argv: typing.Optional[typing.List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cog.server.http", description="Serve the predictor over HTTP.")
-    parser.add_argument("--host", default=os.environ.get("HOST", DEFAULT_HOST))
+    parser.add_argument("--host", default=DEFAULT_HOST)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", DEFAULT_PORT)))
     # Flags of Cog's own server (--threads, --upload-url, ...) are accepted and ignored, so that
     # a CMD written for Cog still starts.
