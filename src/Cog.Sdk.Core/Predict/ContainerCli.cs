@@ -100,13 +100,23 @@ namespace Cog.Sdk.Core.Predict
             {
                 try
                 {
-                    ProcessResult result = await ProcessRunner.RunAsync(engine.ExecutablePath, new[] { "rm", "-f", containerName }, timeout.Token).ConfigureAwait(false);
-                    if (result.Succeeded || result.StandardError.IndexOf("no such container", StringComparison.OrdinalIgnoreCase) >= 0)
+                    while (true)
                     {
-                        return;
-                    }
+                        ProcessResult result = await ProcessRunner.RunAsync(engine.ExecutablePath, new[] { "rm", "-f", containerName }, timeout.Token).ConfigureAwait(false);
+                        if (result.Succeeded || result.StandardError.IndexOf("no such container", StringComparison.OrdinalIgnoreCase) >= 0)
+                        {
+                            return;
+                        }
 
-                    problem = LastLine(result.StandardError);
+                        // --rm is removing it right now (it just exited): ask again until it is gone.
+                        if (result.StandardError.IndexOf("already in progress", StringComparison.OrdinalIgnoreCase) < 0)
+                        {
+                            problem = LastLine(result.StandardError);
+                            break;
+                        }
+
+                        await Task.Delay(200, timeout.Token).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException)
                 {

@@ -133,6 +133,8 @@ namespace Cog.Sdk.Core.Predict
                 // As Cog: PyTorch data loaders need more shared memory than the engine's 64 MB default.
                 "--shm-size", "6g",
                 "--env", "LOG_FORMAT=console",
+                // So that what setup() prints reaches the build log as it happens, not when Python's buffer fills.
+                "--env", "PYTHONUNBUFFERED=1",
             };
             if (gpu)
             {

@@ -1,0 +1,161 @@
+using Cog.Sdk.Core.Engine;
+using Cog.Sdk.Core.Tests.Diagnostics;
+using Cog.Sdk.Testing;
+
+namespace Cog.Sdk.Core.Tests.Predict;
+
+/// <summary>
+/// Where the image's Python runtime comes from: the repository's src/cog-runtime/cog, or COG_RUNTIME_DIR (the
+/// folder of the `cog` package) to try another copy.
+/// </summary>
+internal static class RuntimeSource
+{
+    public static string? Find()
+    {
+        string? overridden = Environment.GetEnvironmentVariable("COG_RUNTIME_DIR");
+        string path = string.IsNullOrEmpty(overridden) ? Path.Combine(DiagnosticCodeTests.RepoRoot(), "src", "cog-runtime", "cog") : overridden;
+        return File.Exists(Path.Combine(path, "__init__.py")) ? path : null;
+    }
+}
+
+/// <summary>An engine test that also needs the Cog runtime; it skips without one, except under CI=true.</summary>
+public sealed class ModelFactAttribute : FactAttribute
+{
+    public ModelFactAttribute()
+    {
+        if (TestEngine.SkipReason is string reason)
+        {
+            Skip = reason;
+        }
+        else if (RuntimeSource.Find() == null && !TestEngine.IsCI)
+        {
+            Skip = "No Cog runtime at src/cog-runtime/cog; set COG_RUNTIME_DIR to the folder of a `cog` package.";
+        }
+    }
+}
+
+/// <summary>
+/// One small image FROM python:3.11-slim with the runtime and several test predictors, picked per container with
+/// COG_PREDICTOR, so that the whole class builds once. Removed when the tests end.
+/// </summary>
+public sealed class TestModelImage : IDisposable
+{
+    public const string Predictors = """
+        import os, sys, time
+        from cog import BasePredictor, Input, Path
+
+        class Text(BasePredictor):
+            def setup(self):
+                print("loading the text model")
+
+            def predict(self, text: str = Input(description="What to shout"), times: int = Input(default=1, ge=1, le=5)) -> str:
+                print("shouting " + text)
+                return " ".join([text.upper()] * times)
+
+        class Image(BasePredictor):
+            def predict(self, image: Path) -> Path:
+                out = Path("/tmp/same.png")
+                out.write_bytes(image.read_bytes())
+                return out
+
+        class FailingSetup(BasePredictor):
+            def setup(self):
+                raise RuntimeError("weights not found: /weights/model.bin")
+
+            def predict(self) -> str:
+                return "never"
+
+        class FailingPredict(BasePredictor):
+            def predict(self, text: str) -> str:
+                raise ValueError("cannot shout " + text)
+
+        class ExitingSetup(BasePredictor):
+            def setup(self):
+                print("about to crash", flush=True)
+                os._exit(3)
+
+            def predict(self) -> str:
+                return "never"
+
+        class SlowSetup(BasePredictor):
+            def setup(self):
+                print("loading slowly", flush=True)
+                time.sleep(120)
+
+            def predict(self) -> str:
+                return "late"
+
+        class SlowPredict(BasePredictor):
+            def predict(self) -> str:
+                time.sleep(120)
+                return "late"
+        """;
+
+    public TestModelImage()
+    {
+        string? runtime = RuntimeSource.Find();
+        if (!TestEngine.Available || runtime == null)
+        {
+            return;
+        }
+
+        string context = Directory.CreateTempSubdirectory("cog-predict-image-").FullName;
+        try
+        {
+            CopyDirectory(runtime, Path.Combine(context, "cog"));
+            File.WriteAllText(Path.Combine(context, "models.py"), Predictors);
+            File.WriteAllText(Path.Combine(context, "cog.yaml"), "build:\n  python_version: \"3.11\"\npredict: \"models.py:Text\"\n");
+            File.WriteAllText(Path.Combine(context, "Dockerfile"), """
+                FROM python:3.11-slim
+                COPY cog /opt/cog-runtime/cog
+                ENV PYTHONPATH=/opt/cog-runtime
+                WORKDIR /src
+                COPY cog.yaml models.py /src/
+                EXPOSE 5000
+                CMD ["python", "-m", "cog.server.http"]
+                """);
+            var (exitCode, _, error) = TestEngine.Run("build", "-q", "-t", Image, context);
+            Assert.True(exitCode == 0, error);
+        }
+        finally
+        {
+            Directory.Delete(context, recursive: true);
+        }
+    }
+
+    /// <summary>Unique per test run, so that containers named after it are this run's.</summary>
+    public string Image { get; } = "cog-sdk-test-predict-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+    public ContainerEngine Engine => new(ContainerEngineKind.Docker, TestEngine.Docker, hasBuildKit: false);
+
+    /// <summary>The names of containers made from this image that still exist.</summary>
+    public string LeftoverContainers() =>
+        TestEngine.Run("ps", "-a", "--filter", "name=" + Image, "--format", "{{.Names}}").Out.Trim();
+
+    public void Dispose()
+    {
+        if (TestEngine.Available)
+        {
+            foreach (string name in LeftoverContainers().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                TestEngine.Run("rm", "-f", name);
+            }
+
+            TestEngine.Run("rmi", "-f", Image);
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        foreach (string directory in Directory.GetDirectories(from).Where(d => Path.GetFileName(d) != "__pycache__"))
+        {
+            CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
+        }
+    }
+}
