@@ -1,4 +1,7 @@
+using System.Collections.Generic;
+using System.Linq;
 using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Generate;
 using Cog.Sdk.Core.Parse;
 using Cog.Sdk.Core.Resolve;
 using Cog.Sdk.Core.Validate;
@@ -76,6 +79,57 @@ namespace Cog.Sdk.Core
             return new CogProject(config, resolution, imageName);
         }
 
+        /// <summary>What the Dockerfile is made from: this model plus how the project wants the image built.</summary>
+        public DockerfileSpec CreateDockerfileSpec(ImageOptions options)
+        {
+            return new DockerfileSpec(Config, Resolution.BaseImage, Resolution.PythonVersion)
+            {
+                BaseImageLocation = BaseImageOrigin(),
+                InstallPython = Resolution.InstallPython,
+                RequirementsLines = Resolution.Requirements.Select(line => new Located<string>(line, RequirementOrigin(line))).ToList(),
+                Runtime = options.Runtime,
+                RuntimeVersion = Blank(options.RuntimeVersion),
+                PipIndexUrl = Blank(options.PipIndexUrl),
+                PipExtraIndexUrl = Blank(options.PipExtraIndexUrl),
+                UseBuildKit = options.UseBuildKit,
+                SourceUrl = Blank(options.SourceUrl),
+                SourceRevision = Blank(options.SourceRevision),
+            };
+        }
+
+        // The cog.yaml value that decided the base image, for errors about pulling it.
+        private SourceLocation BaseImageOrigin() =>
+            Resolution.Gpu ? (Config.Cuda?.Location ?? Config.Gpu.Location) : Config.PythonVersion.Location;
+
+        // A final requirements line points back at the python_packages entry of the same package, else at the
+        // python_requirements key, so that a failing pip install is reported where the user can fix it.
+        private SourceLocation RequirementOrigin(string line)
+        {
+            if (PythonRequirement.TryParse(line, out PythonRequirement? requirement, out _) && requirement != null)
+            {
+                Located<string>? entry = Config.PythonPackages.FirstOrDefault(p =>
+                    PythonRequirement.TryParse(p.Value, out PythonRequirement? candidate, out _) && candidate?.NormalizedName == requirement.NormalizedName);
+                if (entry != null)
+                {
+                    return entry.Location;
+                }
+            }
+
+            return Config.PythonRequirements?.Location ?? Config.FileLocation;
+        }
+
         private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+    }
+
+    /// <summary>How a project wants its image built (CogRuntime, CogPipIndexUrl, ...), beyond what cog.yaml says.</summary>
+    public sealed class ImageOptions
+    {
+        public RuntimeSource Runtime { get; set; } = RuntimeSource.Local;
+        public string? RuntimeVersion { get; set; }
+        public string? PipIndexUrl { get; set; }
+        public string? PipExtraIndexUrl { get; set; }
+        public bool UseBuildKit { get; set; }
+        public string? SourceUrl { get; set; }
+        public string? SourceRevision { get; set; }
     }
 }

@@ -1,7 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Threading;
+using System.Threading.Tasks;
+using Cog.Sdk.Core;
 using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Engine;
 using Microsoft.Build.Framework;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 
@@ -45,6 +49,50 @@ namespace Cog.Sdk.Tasks
 
         /// <summary>Does the task's work; report problems through <see cref="Report(Diagnostic)"/> or by throwing <see cref="CogException"/>.</summary>
         protected abstract void Run();
+
+        /// <summary>Runs async core code to completion inside Execute, where MSBuild expects the task's work and its logging.</summary>
+        protected static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+        /// <summary>The model that CogValidate loaded earlier in this build.</summary>
+        protected CogProject ValidatedProject(string configFile) =>
+            ProjectCache.Recall<CogProject>(BuildEngine, configFile)
+            ?? throw new CogException(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, "CogValidate did not run before " + GetType().Name));
+
+        /// <summary>The container engine named by CogContainerEngine, found once per build.</summary>
+        protected ContainerEngine? FindEngine(string setting)
+        {
+            var diagnostics = new DiagnosticBag();
+            ContainerEngine? engine = EngineLocator.Find(setting, diagnostics, CancellationToken);
+            Report(diagnostics);
+            return engine;
+        }
+
+        /// <summary>A number of seconds from a property, or a coded error naming the property.</summary>
+        protected TimeSpan Seconds(string property, string value)
+        {
+            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0)
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+
+            throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPropertyValue, SourceLocation.None, property, value, "a positive number of seconds"));
+        }
+
+        /// <summary>An enum value from a property (case-insensitive), or a coded error listing the choices.</summary>
+        protected TEnum Choice<TEnum>(string property, string value)
+            where TEnum : struct
+        {
+            if (Enum.TryParse(value, ignoreCase: true, out TEnum parsed) && Enum.IsDefined(typeof(TEnum), parsed))
+            {
+                return parsed;
+            }
+
+            string choices = string.Join(", ", Enum.GetNames(typeof(TEnum))).ToLowerInvariant();
+            throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPropertyValue, SourceLocation.None, property, value, "one of: " + choices));
+        }
+
+        /// <summary>Engine and container output: at normal verbosity, as the engine prints it.</summary>
+        protected void LogEngineLine(string line) => Log.LogMessage(MessageImportance.Normal, line);
 
         protected void Report(IEnumerable<Diagnostic> diagnostics)
         {

@@ -9,21 +9,24 @@ namespace Cog.Sdk.Tasks
     /// </summary>
     internal static class ProjectCache
     {
-        public static void Remember(IBuildEngine engine, string configFile, CogProject project)
+        /// <summary>Keeps <paramref name="value"/> (the loaded project, the generated Dockerfile) for the rest of this build.</summary>
+        public static void Remember<T>(IBuildEngine engine, string configFile, T value)
+            where T : class
         {
             if (engine is IBuildEngine4 engine4)
             {
-                engine4.RegisterTaskObject(Key(engine, configFile), project, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+                engine4.RegisterTaskObject(Key<T>(engine, configFile), value, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
             }
         }
 
-        public static CogProject? Recall(IBuildEngine engine, string configFile) =>
+        public static T? Recall<T>(IBuildEngine engine, string configFile)
+            where T : class =>
             engine is IBuildEngine4 engine4
-                ? engine4.GetRegisteredTaskObject(Key(engine, configFile), RegisteredTaskObjectLifetime.Build) as CogProject
+                ? engine4.GetRegisteredTaskObject(Key<T>(engine, configFile), RegisteredTaskObjectLifetime.Build) as T
                 : null;
 
         // One entry per project file and cog.yaml: two projects sharing a cog.yaml may set different properties.
-        private static string Key(IBuildEngine engine, string configFile) =>
-            "Cog.Sdk.Project|" + engine.ProjectFileOfTaskNode + "|" + configFile;
+        private static string Key<T>(IBuildEngine engine, string configFile) =>
+            "Cog.Sdk|" + typeof(T).Name + "|" + engine.ProjectFileOfTaskNode + "|" + configFile;
     }
 }

@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using System.IO;
+using Cog.Sdk.Core;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Engine;
+using Cog.Sdk.Core.Generate;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Cog.Sdk.Tasks
+{
+    /// <summary>CogGenerateDockerfile: writes obj/cog/Dockerfile for the validated model, only when its content changes.</summary>
+    public sealed class CogGenerateDockerfile : CogTask
+    {
+        [Required] public string ConfigFile { get; set; } = "";
+        [Required] public string IntermediateDirectory { get; set; } = "";
+        [Required] public string ContainerEngine { get; set; } = "";
+
+        /// <summary>Whether this build goes on to the engine; only then is the engine asked whether it has BuildKit.</summary>
+        public bool UseEngine { get; set; }
+
+        public string Runtime { get; set; } = "local";
+        public string? RuntimeVersion { get; set; }
+        public string? PipIndexUrl { get; set; }
+        public string? PipExtraIndexUrl { get; set; }
+        public string? SourceRepositoryUrl { get; set; }
+        public string? SourceRevision { get; set; }
+
+        [Output] public ITaskItem[] GeneratedFiles { get; private set; } = new ITaskItem[0];
+
+        protected override void Run()
+        {
+            CogProject project = ValidatedProject(ConfigFile);
+            var options = new ImageOptions
+            {
+                Runtime = Choice<RuntimeSource>("CogRuntime", Runtime),
+                RuntimeVersion = RuntimeVersion,
+                PipIndexUrl = PipIndexUrl,
+                PipExtraIndexUrl = PipExtraIndexUrl,
+                // Without an engine to ask, write the Dockerfile every builder accepts.
+                UseBuildKit = UseEngine && EngineLocator.Find(ContainerEngine, new DiagnosticBag(), CancellationToken)?.HasBuildKit == true,
+                SourceUrl = SourceRepositoryUrl,
+                SourceRevision = SourceRevision,
+            };
+
+            var diagnostics = new DiagnosticBag();
+            GeneratedDockerfile? dockerfile = DockerfileGenerator.Generate(project.CreateDockerfileSpec(options), diagnostics);
+            Report(diagnostics);
+            if (dockerfile == null)
+            {
+                return;
+            }
+
+            ProjectCache.Remember(BuildEngine, ConfigFile, dockerfile);
+            string path = Path.Combine(IntermediateDirectory, "Dockerfile");
+            if (BuildContext.WriteIfChanged(path, dockerfile.Text))
+            {
+                Log.LogMessage(MessageImportance.Normal, $"Cog: wrote {path}");
+            }
+
+            GeneratedFiles = new ITaskItem[] { new TaskItem(path) };
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Collections.Generic;
+using System.Linq;
+using Cog.Sdk.Core;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Engine;
+using Cog.Sdk.Core.Predict;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Cog.Sdk.Tasks
+{
+    /// <summary>
+    /// CogPredict: checks the inputs against the model's schema before anything starts, runs the image, waits for
+    /// setup(), sends the prediction, writes the outputs, and removes the container whatever happens.
+    /// </summary>
+    public sealed class CogPredict : CogTask
+    {
+        [Required] public string ConfigFile { get; set; } = "";
+        [Required] public string IntermediateDirectory { get; set; } = "";
+        [Required] public string ContainerEngine { get; set; } = "";
+        [Required] public string OutputDirectory { get; set; } = "";
+
+        public string? Input { get; set; }
+
+        /// <summary>CogInput items: the name, with the value in Value metadata; repeated names make a list.</summary>
+        public ITaskItem[] InputItems { get; set; } = new ITaskItem[0];
+
+        public string? InputFile { get; set; }
+        public string? Output { get; set; }
+        public string Gpus { get; set; } = "auto";
+        public string SetupTimeout { get; set; } = "300";
+        public string PredictTimeout { get; set; } = "1800";
+
+        [Output] public ITaskItem[] OutputFiles { get; private set; } = new ITaskItem[0];
+
+        protected override void Run()
+        {
+            CogProject project = ValidatedProject(ConfigFile);
+            string projectDirectory = project.Config.ProjectDirectory;
+            GpuMode gpus = Choice<GpuMode>("CogGpus", Gpus);
+            var setupTimeout = Seconds("CogSetupTimeout", SetupTimeout);
+            var predictTimeout = Seconds("CogPredictTimeout", PredictTimeout);
+
+            var diagnostics = new DiagnosticBag();
+            IReadOnlyList<RawInput> inputs = ReadInputs(projectDirectory, diagnostics);
+            Report(diagnostics);
+            if (diagnostics.HasErrors)
+            {
+                return;
+            }
+
+            ContainerEngine? engine = FindEngine(ContainerEngine);
+            if (engine == null)
+            {
+                return;
+            }
+
+            // The schema comes from the image without running setup(), so a typo fails in seconds, not after a model load.
+            InputSchema schema = Wait(SchemaReader.ReadAsync(engine, project.ImageName, IntermediateDirectory, Report, CancellationToken));
+            Dictionary<string, object?> input = InputBinder.Bind(inputs, schema, projectDirectory, diagnostics);
+            Report(diagnostics);
+            if (diagnostics.HasErrors)
+            {
+                return;
+            }
+
+            var request = new PredictionRequest(engine, project.ImageName, input)
+            {
+                Gpus = gpus,
+                ConfigUsesGpu = project.Config.Gpu.Value,
+                SetupTimeout = setupTimeout,
+                PredictionTimeout = predictTimeout,
+            };
+            Log.LogMessage(MessageImportance.High, $"Cog: running a prediction on {project.ImageName}");
+            PredictionResult result = Wait(PredictionRunner.RunAsync(request, LogEngineLine, Report, CancellationToken));
+
+            WrittenOutput written = OutputWriter.Write(result.Output, OutputDirectory, string.IsNullOrWhiteSpace(Output) ? null : Output);
+            if (!string.IsNullOrEmpty(written.Text))
+            {
+                Log.LogMessage(MessageImportance.High, written.Text);
+            }
+
+            foreach (string file in written.Files)
+            {
+                Log.LogMessage(MessageImportance.High, $"Written output to: {file}");
+            }
+
+            OutputFiles = written.Files.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+        }
+
+        private IReadOnlyList<RawInput> ReadInputs(string projectDirectory, DiagnosticBag diagnostics)
+        {
+            bool hasInput = !string.IsNullOrWhiteSpace(Input) || InputItems.Length > 0;
+            if (hasInput && !string.IsNullOrWhiteSpace(InputFile))
+            {
+                diagnostics.Error(PredictionMessages.InputSourcesExclusive, SourceLocation.None);
+                return new RawInput[0];
+            }
+
+            if (!string.IsNullOrWhiteSpace(InputFile))
+            {
+                return InputParser.ReadInputFile(InputParser.ResolvePath(projectDirectory, InputFile!), projectDirectory, diagnostics);
+            }
+
+            var fromItems = InputParser.FromItems(InputItems
+                .GroupBy(i => i.ItemSpec)
+                .Select(g => new KeyValuePair<string, IReadOnlyList<string>>(g.Key, g.Select(i => i.GetMetadata("Value")).ToList())));
+            var fromString = string.IsNullOrWhiteSpace(Input) ? new RawInput[0] : InputParser.ParseInputString(Input!, diagnostics);
+            return fromString.Concat(fromItems).ToList();
+        }
+    }
+}
