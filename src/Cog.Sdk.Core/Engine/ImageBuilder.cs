@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
@@ -96,6 +97,9 @@ namespace Cog.Sdk.Core.Engine
     /// </summary>
     public static class ImageBuilder
     {
+        /// <summary>The classic builder colours a step's stderr even into a pipe; logs and the failure analysis want plain text.</summary>
+        private static readonly Regex TerminalEscapes = new Regex(@"\x1B\[[0-9;?]*[A-Za-z]");
+
         public static string ContextDirectory(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "context");
 
         public static string DockerfilePath(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "Dockerfile");
@@ -133,6 +137,7 @@ namespace Cog.Sdk.Core.Engine
             var output = new List<string>();
             void OnLine(string line)
             {
+                line = TerminalEscapes.Replace(line, "");
                 lock (output)
                 {
                     output.Add(line);
@@ -203,6 +208,10 @@ namespace Cog.Sdk.Core.Engine
             if (request.Engine.Kind == ContainerEngineKind.Docker && request.Engine.HasBuildKit)
             {
                 arguments.Add("--progress=plain"); // One line per event: the failure analysis reads "Dockerfile:N".
+            }
+            else if (request.Engine.Kind == ContainerEngineKind.Docker)
+            {
+                arguments.Add("--force-rm"); // The classic builder otherwise keeps a failed step's container.
             }
 
             if (request.NoCache)
