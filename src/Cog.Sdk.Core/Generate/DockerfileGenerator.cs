@@ -79,7 +79,7 @@ namespace Cog.Sdk.Core.Generate
             {
                 // JsonText's compact form still breaks lines after brackets; those breaks are only structure (a line
                 // break inside a string is written as \n), so dropping them keeps the JSON equal and the label one line.
-                ["run.cog.config"] = JsonText.Write(ResolvedConfiguration(spec)).Replace("\n", ""),
+                ["run.cog.config"] = JsonText.Write(ResolvedConfiguration(spec)),
                 ["run.cog.sdk.version"] = SdkVersion,
             };
             if (!string.IsNullOrEmpty(spec.SourceUrl))

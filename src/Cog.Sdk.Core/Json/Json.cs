@@ -138,7 +138,7 @@ namespace Cog.Sdk.Core.Json
                 }
 
                 first = false;
-                NewLine(sb, indent + 1);
+                NewLine(sb, indent >= 0 ? indent + 1 : -1);
                 WriteString(sb, pair.Key);
                 sb.Append(indent >= 0 ? ": " : ":");
                 WriteValue(sb, pair.Value, indent >= 0 ? indent + 1 : -1);
@@ -160,7 +160,7 @@ namespace Cog.Sdk.Core.Json
                 }
 
                 first = false;
-                NewLine(sb, indent + 1);
+                NewLine(sb, indent >= 0 ? indent + 1 : -1);
                 WriteValue(sb, item, indent >= 0 ? indent + 1 : -1);
             }
 
