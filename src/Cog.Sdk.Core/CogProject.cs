@@ -85,7 +85,8 @@ namespace Cog.Sdk.Core
             return new DockerfileSpec(Config, Resolution.BaseImage, Resolution.PythonVersion)
             {
                 BaseImageLocation = BaseImageOrigin(),
-                InstallPython = Resolution.InstallPython,
+                // A base image of the user's own is taken as it is, unless CogInstallPython asks for Python on top.
+                InstallPython = options.InstallPython ?? (Resolution.InstallPython && !Resolution.BaseImageOverridden),
                 RequirementsLines = Resolution.Requirements.Select(line => new Located<string>(line, RequirementOrigin(line))).ToList(),
                 Runtime = options.Runtime,
                 RuntimeVersion = Blank(options.RuntimeVersion),
@@ -125,6 +126,9 @@ namespace Cog.Sdk.Core
     public sealed class ImageOptions
     {
         public RuntimeSource Runtime { get; set; } = RuntimeSource.Local;
+
+        /// <summary>CogInstallPython: null (auto) installs Python on the computed CUDA images only.</summary>
+        public bool? InstallPython { get; set; }
         public string? RuntimeVersion { get; set; }
         public string? PipIndexUrl { get; set; }
         public string? PipExtraIndexUrl { get; set; }

@@ -341,6 +341,13 @@ namespace Cog.Sdk.Core.Generate
                 RequireSingleLine("Package index " + option, url!, Config.FileLocation);
                 arguments.Add(option);
                 arguments.Add(url!);
+
+                // pip ignores a plain-http index unless its host is trusted: offline mirrors are often plain http.
+                if (Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && uri.Scheme == Uri.UriSchemeHttp)
+                {
+                    arguments.Add("--trusted-host");
+                    arguments.Add(uri.Host);
+                }
             }
 
             private void WriteRunCommands()

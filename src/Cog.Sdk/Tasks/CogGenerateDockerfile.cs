@@ -20,6 +20,9 @@ namespace Cog.Sdk.Tasks
         public bool UseEngine { get; set; }
 
         public string Runtime { get; set; } = "local";
+
+        /// <summary>CogInstallPython: auto, true or false.</summary>
+        public string InstallPython { get; set; } = "auto";
         public string? RuntimeVersion { get; set; }
         public string? PipIndexUrl { get; set; }
         public string? PipExtraIndexUrl { get; set; }
@@ -34,6 +37,12 @@ namespace Cog.Sdk.Tasks
             var options = new ImageOptions
             {
                 Runtime = Choice<RuntimeSource>("CogRuntime", Runtime),
+                InstallPython = Choice<InstallPythonMode>("CogInstallPython", InstallPython) switch
+                {
+                    InstallPythonMode.True => true,
+                    InstallPythonMode.False => false,
+                    _ => null,
+                },
                 RuntimeVersion = RuntimeVersion,
                 PipIndexUrl = PipIndexUrl,
                 PipExtraIndexUrl = PipExtraIndexUrl,
@@ -59,6 +68,13 @@ namespace Cog.Sdk.Tasks
             }
 
             GeneratedFiles = new ITaskItem[] { new TaskItem(path) };
+        }
+
+        private enum InstallPythonMode
+        {
+            Auto,
+            True,
+            False,
         }
     }
 }

@@ -137,7 +137,7 @@ public class DockerfileGeneratorTests
         spec.RuntimeVersion = "0.9.26";
         string text = DockerfileGenerator.Generate(spec).Text;
 
-        Assert.Contains("RUN [\"python\", \"-m\", \"pip\", \"install\", \"--no-cache-dir\", \"--index-url\", \"http://localhost:8080/simple\", \"--extra-index-url\", \"https://example.com/extra\", \"-r\", \"/tmp/cog/requirements.txt\"]", text);
+        Assert.Contains("RUN [\"python\", \"-m\", \"pip\", \"install\", \"--no-cache-dir\", \"--index-url\", \"http://localhost:8080/simple\", \"--trusted-host\", \"localhost\", \"--extra-index-url\", \"https://example.com/extra\", \"-r\", \"/tmp/cog/requirements.txt\"]", text);
         Assert.Contains("\"cog==0.9.26\"]", text);
         Assert.DoesNotContain("cog/runtime", text);
     }
