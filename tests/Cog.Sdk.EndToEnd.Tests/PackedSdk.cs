@@ -139,11 +139,11 @@ public sealed class ModelProject
 public sealed record BuildOutput(int ExitCode, string Output)
 {
     private static readonly Regex DiagnosticLine = new(
-        @"^\s*(?<file>[^\s(][^(]*?)\((?<line>\d+),(?<col>\d+)\): (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>.*?)(?: \[[^\]]*\])?$",
+        @"^[ \t]*(?<file>[^\s(][^(\r\n]*?)\((?<line>\d+),(?<col>\d+)\): (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>[^\r\n]*?)(?: \[[^\]\r\n]*\])?\r?$",
         RegexOptions.Multiline);
 
     private static readonly Regex UnlocatedLine = new(
-        @"^\s*(?<file>[^\s:][^:]*?) : (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>.*?)(?: \[[^\]]*\])?$",
+        @"^[ \t]*(?<file>[^\s:][^:\r\n]*?) : (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>[^\r\n]*?)(?: \[[^\]\r\n]*\])?\r?$",
         RegexOptions.Multiline);
 
     /// <summary>Every distinct diagnostic (the console logger prints each twice: inline and in the summary).</summary>
