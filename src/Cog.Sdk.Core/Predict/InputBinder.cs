@@ -177,45 +177,4 @@ namespace Cog.Sdk.Core.Predict
             text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ||
             text.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
     }
-
-    /// <summary>"Did you mean" suggestions by edit distance.</summary>
-    internal static class Suggestions
-    {
-        public static string? Closest(string name, IEnumerable<string> candidates)
-        {
-            int allowed = Math.Max(2, name.Length / 3);
-            return candidates
-                .Select(candidate => (candidate, distance: Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant())))
-                .Where(c => c.distance <= allowed)
-                .OrderBy(c => c.distance)
-                .Select(c => c.candidate)
-                .FirstOrDefault();
-        }
-
-        private static int Distance(string a, string b)
-        {
-            var previous = new int[b.Length + 1];
-            var current = new int[b.Length + 1];
-            for (int j = 0; j <= b.Length; j++)
-            {
-                previous[j] = j;
-            }
-
-            for (int i = 1; i <= a.Length; i++)
-            {
-                current[0] = i;
-                for (int j = 1; j <= b.Length; j++)
-                {
-                    int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                    current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-                }
-
-                var swap = previous;
-                previous = current;
-                current = swap;
-            }
-
-            return previous[b.Length];
-        }
-    }
 }
