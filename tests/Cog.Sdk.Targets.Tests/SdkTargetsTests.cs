@@ -165,4 +165,23 @@ public class SdkTargetsTests
         Assert.StartsWith("COG2", error.Code);
         Assert.Contains("gpu", error.Message);
     }
+
+    [Fact]
+    public void The_fast_up_to_date_check_sees_every_model_file_and_a_marker_each_build_touches()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor).Write("weights/model.bin", "w").Write("obj/stale.txt", "x");
+        var evaluated = project.Evaluate();
+        var inputs = evaluated.GetItems("UpToDateCheckInput").Select(i => i.EvaluatedInclude.Replace('\\', '/')).ToList();
+        Assert.Contains("weights/model.bin", inputs);
+        Assert.Contains("predict.py", inputs);
+        Assert.DoesNotContain(inputs, i => i.StartsWith("obj/", StringComparison.Ordinal));
+        string marker = Path.Combine(project.Directory, "obj", "cog", "build.marker");
+        Assert.Equal(marker, Assert.Single(evaluated.GetItems("UpToDateCheckBuilt")).EvaluatedInclude);
+
+        var run = project.Build(new[] { "Build" }, new Dictionary<string, string> { ["CogBuildImage"] = "false" });
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.True(File.Exists(marker));
+        Assert.True(File.GetLastWriteTimeUtc(marker) >= File.GetLastWriteTimeUtc(Path.Combine(project.Directory, "predict.py")));
+    }
 }
