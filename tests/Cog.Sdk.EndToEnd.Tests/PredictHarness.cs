@@ -36,6 +36,18 @@ public abstract class ContainerTestBase : IDisposable
         project.DotnetWithTimeout(TimeSpan.FromMinutes(5),
             new[] { "msbuild", "-restore", "-t:" + target, "-p:CogImageName=" + image }.Concat(args).ToArray());
 
+    /// <summary>The same, started from another folder with the project's path as the argument, as `dotnet msbuild samples/x` is.</summary>
+    protected BuildOutput MsbuildFrom(string workingDirectory, ModelProject project, string image, string target, params string[] args)
+    {
+        var all = new[] { "msbuild", Path.GetRelativePath(workingDirectory, project.ProjectFile), "-restore", "-t:" + target, "-p:CogImageName=" + image, "-nologo", "-nr:false", "-tl:off" };
+        var result = DotNet.Run(workingDirectory, TimeSpan.FromMinutes(5), all.Concat(args).ToArray(), new Dictionary<string, string?>
+        {
+            ["NUGET_PACKAGES"] = Sdk.Packages,
+            ["NUGET_HTTP_CACHE_PATH"] = Path.Combine(Sdk.Root, "http-cache"),
+        });
+        return new BuildOutput(result.ExitCode, result.Output);
+    }
+
     /// <summary>Names of the containers (running or not) that Cog.Sdk made from <paramref name="image"/>: cog-predict-IMAGE-..., cog-run-IMAGE-...</summary>
     protected static IReadOnlyList<string> ContainersOf(string image)
     {

@@ -132,6 +132,31 @@ public sealed class PredictTests : ContainerTestBase
     }
 
     [EngineFact]
+    public void Input_and_output_paths_are_relative_to_the_project_when_dotnet_runs_elsewhere()
+    {
+        var (model, image) = NewModel("Elsewhere", CurrentStyleYaml, """
+            from cog import BasePredictor, Input, Path
+
+            class Predictor(BasePredictor):
+                def predict(self, doc: Path = Input()) -> str:
+                    return "read: " + open(str(doc)).read().strip()
+            """);
+        model.Write("data/doc.txt", "project file\n");
+        model.Write("inputs.json", """{"doc": "@data/doc.txt"}""");
+        string outside = Path.GetDirectoryName(model.Directory)!;
+
+        var fromInput = MsbuildFrom(outside, model, image, "CogPredict", "-p:CogInput=doc=@data/doc.txt", "-p:CogOutput=answers/one.txt");
+        var fromFile = MsbuildFrom(outside, model, image, "CogPredict", "-p:CogInputFile=inputs.json", "-p:CogOutput=answers/");
+
+        AssertSucceeded(fromInput);
+        AssertSucceeded(fromFile);
+        Assert.Equal("read: project file", File.ReadAllText(model.PathOf("answers/one.txt")).Trim());
+        Assert.Equal("read: project file", File.ReadAllText(model.PathOf("answers/output.txt")).Trim());
+        Assert.False(Directory.Exists(Path.Combine(outside, "answers")), "CogOutput was resolved against the working directory");
+        AssertNoContainerLeft(image);
+    }
+
+    [EngineFact]
     public void Inputs_come_from_CogInput_items_in_the_project_file()
     {
         var (model, image) = NewModel("ItemInputs", CurrentStyleYaml, ListModel);
