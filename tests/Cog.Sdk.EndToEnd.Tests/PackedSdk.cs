@@ -168,7 +168,7 @@ public sealed record BuildDiagnostic(string File, int Line, int Column, string S
 /// <summary>Runs the dotnet CLI as a user would, without the MSBuild variables a test host leaks into its children.</summary>
 public static class DotNet
 {
-    private static readonly string[] LeakedVariables =
+    internal static readonly string[] LeakedVariables =
     {
         "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildExtensionsPath", "MSBuildLoadMicrosoftTargetsReadOnly",
         "DOTNET_HOST_PATH", "VSTEST_HOST_DEBUG", "MSBUILDNOINPROCNODE", "MSBuildCacheEnabled",

@@ -72,7 +72,9 @@ namespace Cog.Sdk.Tasks
                 PredictionTimeout = predictTimeout,
             };
             Log.LogMessage(MessageImportance.High, $"Cog: running a prediction on {project.ImageName}");
-            PredictionResult result = Wait(PredictionRunner.RunAsync(request, LogEngineLine, Report, CancellationToken));
+            // The container's output at high importance: what setup() and predict() print is the point of watching a
+            // prediction (as `cog predict` shows it), and the default console verbosity shows nothing less.
+            PredictionResult result = Wait(PredictionRunner.RunAsync(request, line => Log.LogMessage(MessageImportance.High, line), Report, CancellationToken));
 
             WrittenOutput written = OutputWriter.Write(result.Output, OutputDirectory, string.IsNullOrWhiteSpace(Output) ? null : Output);
             if (!string.IsNullOrEmpty(written.Text))
