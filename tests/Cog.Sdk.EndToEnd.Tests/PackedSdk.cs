@@ -115,7 +115,10 @@ public sealed class ModelProject
     /// <summary>Runs `dotnet build` (or any verb) on the project with the run's private packages folder.</summary>
     public BuildOutput Dotnet(params string[] args) => DotnetWithTimeout(TimeSpan.FromMinutes(10), args);
 
-    public BuildOutput DotnetWithTimeout(TimeSpan timeout, params string[] args)
+    public BuildOutput DotnetWithTimeout(TimeSpan timeout, params string[] args) => DotnetWithEnvironment(timeout, null, args);
+
+    /// <summary>As <see cref="DotnetWithTimeout"/>, with environment variables for the dotnet process (e.g. DOCKER_HOST).</summary>
+    public BuildOutput DotnetWithEnvironment(TimeSpan timeout, IDictionary<string, string?>? environment, params string[] args)
     {
         var all = new List<string>(args) { "-nologo", "-nr:false", "-tl:off" };
         if (args.Length > 0 && (args[0] == "build" || args[0] == "msbuild" || args[0] == "clean"))
@@ -123,11 +126,12 @@ public sealed class ModelProject
             all.Add(ProjectFile);
         }
 
-        var result = DotNet.Run(Directory, timeout, all.ToArray(), new Dictionary<string, string?>
+        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["NUGET_PACKAGES"] = _sdk.Packages,
             ["NUGET_HTTP_CACHE_PATH"] = Path.Combine(_sdk.Root, "http-cache"),
-        });
+        };
+        var result = DotNet.Run(Directory, timeout, all.ToArray(), variables);
         return new BuildOutput(result.ExitCode, result.Output);
     }
 
@@ -138,12 +142,13 @@ public sealed class ModelProject
 /// <summary>What `dotnet build` printed, with its diagnostics parsed the way an IDE or CI log reader does.</summary>
 public sealed record BuildOutput(int ExitCode, string Output)
 {
+    // "file(line,col): error CODE: message [project]", with the "1>" node prefix that -v:n adds, one line at a time.
     private static readonly Regex DiagnosticLine = new(
-        @"^[ \t]*(?<file>[^\s(][^(\r\n]*?)\((?<line>\d+),(?<col>\d+)\): (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>[^\r\n]*?)(?: \[[^\]\r\n]*\])?\r?$",
+        @"^[ \t]*(?:\d+>)?(?<file>[^\s(][^(\r\n]*?)\((?<line>\d+),(?<col>\d+)\): (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>[^\r\n]*?)(?: \[[^\]\r\n]*\])?\r?$",
         RegexOptions.Multiline);
 
     private static readonly Regex UnlocatedLine = new(
-        @"^[ \t]*(?<file>[^\s:][^:\r\n]*?) : (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>[^\r\n]*?)(?: \[[^\]\r\n]*\])?\r?$",
+        @"^[ \t]*(?:\d+>)?(?<file>[^\s:][^:\r\n]*?) : (?<severity>error|warning) (?<code>[A-Z]+\d+): (?<message>[^\r\n]*?)(?: \[[^\]\r\n]*\])?\r?$",
         RegexOptions.Multiline);
 
     /// <summary>Every distinct diagnostic (the console logger prints each twice: inline and in the summary).</summary>

@@ -56,7 +56,13 @@ namespace Cog.Sdk.Core.Engine
                 case InstructionKind.PythonRequirements:
                     Match pip = MissingPipPackage.Match(all);
                     SourceLocation at = pip.Success ? LocationOf(failed, pip.Groups[1].Value, origin) : origin;
-                    return Diagnostic.Error(ProcessMessages.PythonRequirementFailed, at, lastLines);
+                    // pip's own verdict is its last "ERROR:" line; the lines around it (downloads, the builder's
+                    // bookkeeping) would make one error print as several in the log.
+                    // (BuildKit prefixes it with "#N time" and ends with its own "ERROR: failed to solve".)
+                    string? pipError = output.LastOrDefault(l => l.IndexOf("ERROR: ", StringComparison.Ordinal) >= 0
+                        && l.IndexOf("failed to solve", StringComparison.Ordinal) < 0);
+                    return Diagnostic.Error(ProcessMessages.PythonRequirementFailed, at,
+                        pipError != null ? pipError.Substring(pipError.IndexOf("ERROR: ", StringComparison.Ordinal)).Trim() : lastLines);
                 case InstructionKind.RunCommand:
                     string command = failed.Items[0].Value;
                     string firstLine = command.Split('\n')[0] + (command.IndexOf('\n') >= 0 ? " ..." : "");
@@ -113,6 +119,8 @@ namespace Cog.Sdk.Core.Engine
 
         private static bool IsNoise(string line) =>
             line.StartsWith("DEPRECATED:", StringComparison.Ordinal)
+            || line.StartsWith("Removing intermediate container", StringComparison.Ordinal)
+            || line.TrimStart().StartsWith("--->", StringComparison.Ordinal)
             || line.TrimStart().StartsWith("BuildKit is currently disabled", StringComparison.Ordinal)
             || line.TrimStart().StartsWith("Install the buildx component", StringComparison.Ordinal)
             || line.TrimStart().StartsWith("environment-variable.", StringComparison.Ordinal)

@@ -61,10 +61,24 @@ namespace Cog.Sdk.Core.Engine
                 ? ContainerEngineKind.Podman
                 : ContainerEngineKind.Docker;
             var probe = new ContainerEngine(kind, path, hasBuildKit: false, environment);
-            await ProbeDaemonAsync(probe, cancellationToken).ConfigureAwait(false);
+
+            // Both questions at once: every build asks them, the no-op build included, and each is a process or two.
+            Task<ProcessResult>? buildx = kind == ContainerEngineKind.Docker && Variable("DOCKER_BUILDKIT") != "0"
+                ? RunProbeAsync(probe, new[] { "buildx", "version" }, cancellationToken)
+                : null;
+            try
+            {
+                await ProbeDaemonAsync(probe, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (buildx != null)
+            {
+                // The daemon's problem is the one to report; the buildx answer no longer matters.
+                await buildx.ContinueWith(t => t.Exception, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
 
             bool hasBuildKit = kind == ContainerEngineKind.Podman
-                || (Variable("DOCKER_BUILDKIT") != "0" && (await RunProbeAsync(probe, new[] { "buildx", "version" }, cancellationToken).ConfigureAwait(false)).Succeeded);
+                || (buildx != null && (await buildx.ConfigureAwait(false)).Succeeded);
             var engineEnvironment = new Dictionary<string, string>(environment.ToDictionary(p => p.Key, p => p.Value));
             if (kind == ContainerEngineKind.Docker)
             {

@@ -67,7 +67,17 @@ namespace Cog.Sdk.Tasks
                 Log.LogMessage(MessageImportance.Normal, $"Cog: wrote {path}");
             }
 
-            GeneratedFiles = new ITaskItem[] { new TaskItem(path) };
+            // The files the Dockerfile copies from what Cog.Sdk generates (cog/requirements.txt) go where the image
+            // build stages them, so that the Dockerfile in obj/ is complete even when no image is built (CogBuildImage=false).
+            var written = new List<ITaskItem> { new TaskItem(path) };
+            foreach (var file in dockerfile.ContextFiles)
+            {
+                string target = Path.Combine(IntermediateDirectory, "context", file.Key.Replace('/', Path.DirectorySeparatorChar));
+                BuildContext.WriteIfChanged(target, file.Value);
+                written.Add(new TaskItem(target));
+            }
+
+            GeneratedFiles = written.ToArray();
         }
 
         private enum InstallPythonMode

@@ -63,6 +63,10 @@ public class BuildFailureTests
 
         Assert.Equal("COG3003", error.Code);
         Assert.Equal(9, error.Location.Line);
+        // One line: pip's verdict, not BuildKit's "failed to solve" or the lines around it.
+        Assert.Contains("ERROR: No matching distribution found for no_such_thing==1.0", error.Message);
+        Assert.DoesNotContain("failed to solve", error.Message);
+        Assert.DoesNotContain("\n", error.Message);
     }
 
     [Fact]
