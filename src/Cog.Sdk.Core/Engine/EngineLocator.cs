@@ -23,15 +23,15 @@ namespace Cog.Sdk.Core.Engine
         private static readonly ConcurrentDictionary<string, ContainerEngine> Found = new ConcurrentDictionary<string, ContainerEngine>(StringComparer.Ordinal);
 
         /// <summary>The engine for <paramref name="setting"/> ("auto", "docker", "podman" or a path); throws <see cref="CogException"/> when there is none that works.</summary>
-        public static ContainerEngine Find(string setting, CancellationToken cancellationToken = default) =>
-            FindAsync(setting, null, cancellationToken).GetAwaiter().GetResult();
+        public static ContainerEngine Find(string setting, CancellationToken cancellationToken = default, string? rememberIn = null) =>
+            FindAsync(setting, null, cancellationToken, rememberIn).GetAwaiter().GetResult();
 
         /// <summary>As <see cref="Find(string, CancellationToken)"/>, with the problem added to <paramref name="diagnostics"/> and null returned instead of an exception.</summary>
-        public static ContainerEngine? Find(string setting, DiagnosticBag diagnostics, CancellationToken cancellationToken = default)
+        public static ContainerEngine? Find(string setting, DiagnosticBag diagnostics, CancellationToken cancellationToken = default, string? rememberIn = null)
         {
             try
             {
-                return Find(setting, cancellationToken);
+                return Find(setting, cancellationToken, rememberIn);
             }
             catch (CogException e)
             {
@@ -43,8 +43,11 @@ namespace Cog.Sdk.Core.Engine
         /// <summary>
         /// <paramref name="environment"/> overrides this process's variables, for the lookups (PATH, DOCKER_BUILDKIT) and
         /// for every engine call (DOCKER_HOST): what an MSBuild project property or a test wants without touching the process.
+        /// With <paramref name="rememberIn"/> (a file under obj/), an engine found by an earlier build with the same settings
+        /// and the same CLI is taken from there without probing: a no-op build then spends no process start on the probes.
+        /// A daemon stopped since is still noticed, by the next command the build runs.
         /// </summary>
-        public static async Task<ContainerEngine> FindAsync(string setting, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+        public static async Task<ContainerEngine> FindAsync(string setting, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, string? rememberIn = null)
         {
             environment ??= new Dictionary<string, string>();
             string Variable(string name) => environment.TryGetValue(name, out string? value) ? value : System.Environment.GetEnvironmentVariable(name) ?? "";
@@ -57,6 +60,13 @@ namespace Cog.Sdk.Core.Engine
 
             // Only engines that work are remembered: a daemon started after a failure is found by the next build.
             string path = Locate(setting, Variable("PATH"));
+            string rememberedKey = key + "\0" + path + "\0" + File.GetLastWriteTimeUtc(path).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (rememberIn != null && RememberedEngine.Read(rememberIn, rememberedKey) is ContainerEngine remembered)
+            {
+                Found[key] = remembered;
+                return remembered;
+            }
+
             ContainerEngineKind kind = Path.GetFileNameWithoutExtension(path).IndexOf("podman", StringComparison.OrdinalIgnoreCase) >= 0
                 ? ContainerEngineKind.Podman
                 : ContainerEngineKind.Docker;
@@ -88,8 +98,16 @@ namespace Cog.Sdk.Core.Engine
 
             var engine = new ContainerEngine(kind, path, hasBuildKit, engineEnvironment);
             Found[key] = engine;
+            if (rememberIn != null)
+            {
+                RememberedEngine.Write(rememberIn, rememberedKey, engine);
+            }
+
             return engine;
         }
+
+        /// <summary>Forgets the engines found by this process, as a new build process would (for tests).</summary>
+        internal static void ForgetFoundEngines() => Found.Clear();
 
         /// <summary>COG1002 or COG1003 when an engine's output says its daemon cannot be reached; null otherwise.</summary>
         public static Diagnostic? DaemonProblem(ContainerEngine engine, string output)

@@ -36,7 +36,7 @@ namespace Cog.Sdk.Tasks
             CogProject project = ValidatedProject(ConfigFile);
             GeneratedDockerfile dockerfile = ProjectCache.Recall<GeneratedDockerfile>(BuildEngine, ConfigFile)
                 ?? throw new CogException(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, "CogGenerateDockerfile did not run before CogBuildImage"));
-            ContainerEngine? engine = FindEngine(ContainerEngine);
+            ContainerEngine? engine = FindEngine(ContainerEngine, IntermediateDirectory);
             if (engine == null)
             {
                 return;

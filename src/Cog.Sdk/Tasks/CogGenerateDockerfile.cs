@@ -47,7 +47,7 @@ namespace Cog.Sdk.Tasks
                 PipIndexUrl = PipIndexUrl,
                 PipExtraIndexUrl = PipExtraIndexUrl,
                 // Without an engine to ask, write the Dockerfile every builder accepts.
-                UseBuildKit = UseEngine && EngineLocator.Find(ContainerEngine, new DiagnosticBag(), CancellationToken)?.HasBuildKit == true,
+                UseBuildKit = UseEngine && EngineLocator.Find(ContainerEngine, new DiagnosticBag(), CancellationToken, Path.Combine(IntermediateDirectory, "engine.json"))?.HasBuildKit == true,
                 SourceUrl = SourceRepositoryUrl,
                 SourceRevision = SourceRevision,
             };

@@ -49,7 +49,7 @@ namespace Cog.Sdk.Tasks
                 return;
             }
 
-            ContainerEngine? engine = FindEngine(ContainerEngine);
+            ContainerEngine? engine = FindEngine(ContainerEngine, IntermediateDirectory);
             if (engine == null)
             {
                 return;

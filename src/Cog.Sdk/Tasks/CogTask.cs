@@ -58,11 +58,15 @@ namespace Cog.Sdk.Tasks
             ProjectCache.Recall<CogProject>(BuildEngine, configFile)
             ?? throw new CogException(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, "CogValidate did not run before " + GetType().Name));
 
-        /// <summary>The container engine named by CogContainerEngine, found once per build.</summary>
-        protected ContainerEngine? FindEngine(string setting)
+        /// <summary>
+        /// The container engine named by CogContainerEngine, found once per build, and remembered in obj/cog between builds
+        /// when <paramref name="intermediateDirectory"/> is given.
+        /// </summary>
+        protected ContainerEngine? FindEngine(string setting, string? intermediateDirectory = null)
         {
             var diagnostics = new DiagnosticBag();
-            ContainerEngine? engine = EngineLocator.Find(setting, diagnostics, CancellationToken);
+            string? rememberIn = intermediateDirectory == null ? null : System.IO.Path.Combine(intermediateDirectory, "engine.json");
+            ContainerEngine? engine = EngineLocator.Find(setting, diagnostics, CancellationToken, rememberIn);
             Report(diagnostics);
             return engine;
         }

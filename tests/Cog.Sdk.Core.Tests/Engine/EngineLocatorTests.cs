@@ -4,6 +4,7 @@ using Cog.Sdk.Testing;
 
 namespace Cog.Sdk.Core.Tests.Engine;
 
+[Collection("engine locator cache")]
 public class EngineLocatorTests
 {
     private static Diagnostic Fails(string setting, Dictionary<string, string>? environment = null) =>
