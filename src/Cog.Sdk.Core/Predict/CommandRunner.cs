@@ -113,7 +113,7 @@ namespace Cog.Sdk.Core.Predict
             {
                 ProcessResult result = await ContainerCli.StartWithGpuFallbackAsync(
                     engine, name, request.Gpus, request.ConfigUsesGpu,
-                    gpu => ProcessRunner.RunAsync(engine.ExecutablePath, Arguments(request, name, gpu, command, publish), cancellationToken, output, output),
+                    gpu => engine.RunAsync(Arguments(request, name, gpu, command, publish), cancellationToken, output, output),
                     report).ConfigureAwait(false);
                 if (IsEngineFailure(result))
                 {

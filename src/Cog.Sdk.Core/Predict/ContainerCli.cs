@@ -19,8 +19,7 @@ namespace Cog.Sdk.Core.Predict
         /// <summary>The image's id and labels; a missing image is a coded error that says to build it first.</summary>
         public static async Task<(string Id, Dictionary<string, object?> Labels)> InspectImageAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
         {
-            ProcessResult result = await ProcessRunner.RunAsync(
-                engine.ExecutablePath, new[] { "image", "inspect", "--format", "{{.Id}} {{json .Config.Labels}}", image }, cancellationToken).ConfigureAwait(false);
+            ProcessResult result = await engine.RunAsync(new[] { "image", "inspect", "--format", "{{.Id}} {{json .Config.Labels}}", image }, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw new CogException(Diagnostic.Error(ProcessMessages.ImageNotFound, SourceLocation.None, image));
@@ -102,7 +101,7 @@ namespace Cog.Sdk.Core.Predict
                 {
                     while (true)
                     {
-                        ProcessResult result = await ProcessRunner.RunAsync(engine.ExecutablePath, new[] { "rm", "-f", containerName }, timeout.Token).ConfigureAwait(false);
+                        ProcessResult result = await engine.RunAsync(new[] { "rm", "-f", containerName }, timeout.Token).ConfigureAwait(false);
                         if (result.Succeeded || result.StandardError.IndexOf("no such container", StringComparison.OrdinalIgnoreCase) >= 0)
                         {
                             return;

@@ -95,7 +95,7 @@ namespace Cog.Sdk.Core.Predict
                 log($"Starting container {name} from {request.Image}...");
                 ProcessResult started = await ContainerCli.StartWithGpuFallbackAsync(
                     engine, name, request.Gpus, request.ConfigUsesGpu,
-                    gpu => ProcessRunner.RunAsync(engine.ExecutablePath, StartArguments(request, name, gpu), cancellationToken),
+                    gpu => engine.RunAsync(StartArguments(request, name, gpu), cancellationToken),
                     report).ConfigureAwait(false);
                 if (!started.Succeeded)
                 {
@@ -156,7 +156,7 @@ namespace Cog.Sdk.Core.Predict
         {
             try
             {
-                await ProcessRunner.RunAsync(engine.ExecutablePath, new[] { "logs", "--follow", name }, stop, onLine, onLine).ConfigureAwait(false);
+                await engine.RunAsync(new[] { "logs", "--follow", name }, stop, onLine, onLine).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -166,7 +166,7 @@ namespace Cog.Sdk.Core.Predict
 
         private static async Task<int> ReadPublishedPortAsync(ContainerEngine engine, string name, Task following, RecentLines recentLines, CancellationToken cancellationToken)
         {
-            ProcessResult result = await ProcessRunner.RunAsync(engine.ExecutablePath, new[] { "port", name, "5000" }, cancellationToken).ConfigureAwait(false);
+            ProcessResult result = await engine.RunAsync(new[] { "port", name, "5000" }, cancellationToken).ConfigureAwait(false);
             // "127.0.0.1:49153" (one line per address; podman may say 0.0.0.0 or [::]): the port follows the last ':'.
             string firstLine = result.StandardOutput.Split('\n').Select(line => line.Trim()).FirstOrDefault(line => line.Length > 0) ?? "";
             if (result.Succeeded && int.TryParse(firstLine.Substring(firstLine.LastIndexOf(':') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))

@@ -64,9 +64,7 @@ namespace Cog.Sdk.Core.Predict
             string name = ContainerCli.NewContainerName("schema", image);
             try
             {
-                ProcessResult result = await ProcessRunner.RunAsync(
-                    engine.ExecutablePath,
-                    new[] { "run", "--rm", "--name", name, "--network", "none", "--entrypoint", "python", image, "-m", "cog.command.openapi_schema" },
+                ProcessResult result = await engine.RunAsync(new[] { "run", "--rm", "--name", name, "--network", "none", "--entrypoint", "python", image, "-m", "cog.command.openapi_schema" },
                     cancellationToken).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {

@@ -46,8 +46,8 @@ namespace Cog.Sdk.Tasks
                 RuntimeVersion = RuntimeVersion,
                 PipIndexUrl = PipIndexUrl,
                 PipExtraIndexUrl = PipExtraIndexUrl,
-                // Without an engine to ask, write the Dockerfile every builder accepts.
-                UseBuildKit = UseEngine && EngineLocator.Find(ContainerEngine, new DiagnosticBag(), CancellationToken, Path.Combine(IntermediateDirectory, "engine.json"))?.HasBuildKit == true,
+                // Without an engine to ask, write the Dockerfile every builder accepts; CogBuildImage reports a missing engine.
+                UseBuildKit = UseEngine && FindEngine(ContainerEngine, IntermediateDirectory, report: false)?.HasBuildKit == true,
                 SourceUrl = SourceRepositoryUrl,
                 SourceRevision = SourceRevision,
             };

@@ -60,14 +60,19 @@ namespace Cog.Sdk.Tasks
 
         /// <summary>
         /// The container engine named by CogContainerEngine, found once per build, and remembered in obj/cog between builds
-        /// when <paramref name="intermediateDirectory"/> is given.
+        /// when <paramref name="intermediateDirectory"/> is given. Without <paramref name="report"/>, a missing engine is left
+        /// for a later step to report.
         /// </summary>
-        protected ContainerEngine? FindEngine(string setting, string? intermediateDirectory = null)
+        protected ContainerEngine? FindEngine(string setting, string? intermediateDirectory = null, bool report = true)
         {
             var diagnostics = new DiagnosticBag();
             string? rememberIn = intermediateDirectory == null ? null : System.IO.Path.Combine(intermediateDirectory, "engine.json");
             ContainerEngine? engine = EngineLocator.Find(setting, diagnostics, CancellationToken, rememberIn);
-            Report(diagnostics);
+            if (report)
+            {
+                Report(diagnostics);
+            }
+
             return engine;
         }
 

@@ -1,3 +1,4 @@
+using Cog.Sdk.Testing;
 using System.Collections.Concurrent;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Predict;
@@ -37,7 +38,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         return e.Diagnostic;
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_text_model_runs_end_to_end_with_inputs_checked_against_the_image_schema()
     {
         string cache = Path.Combine(_project, "obj", "schemas");
@@ -63,7 +64,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("HOT DOG HOT DOG", File.ReadAllText(written.Files.Single()));
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task An_image_goes_in_and_comes_out_as_a_png_file()
     {
         byte[] png = TinyPng();
@@ -78,7 +79,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal(png, File.ReadAllBytes(written.Files[0]));
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_failing_setup_is_COG4013_with_its_traceback()
     {
         Diagnostic error = await Fails(Request("FailingSetup"));
@@ -87,7 +88,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Contains("RuntimeError: weights not found: /weights/model.bin", error.Message);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_failing_predict_is_COG4018_with_its_error()
     {
         Diagnostic error = await Fails(Request("FailingPredict", new Dictionary<string, object?> { ["text"] = "quietly" }));
@@ -95,7 +96,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Contains("cannot shout quietly", error.Message);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task Inputs_the_server_rejects_are_COG4017_per_field()
     {
         Diagnostic error = await Fails(Request("Text", new Dictionary<string, object?> { ["times"] = "many" }));
@@ -104,7 +105,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Contains("- times:", error.Message);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_container_that_exits_during_setup_is_COG4014_with_its_last_lines()
     {
         Diagnostic error = await Fails(Request("ExitingSetup"));
@@ -112,7 +113,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Contains("about to crash", error.Message);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_slow_setup_times_out_with_COG4015()
     {
         var request = Request("SlowSetup");
@@ -120,7 +121,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("COG4015", (await Fails(request)).Code);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_slow_prediction_times_out_with_COG4019()
     {
         var request = Request("SlowPredict");
@@ -130,7 +131,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Contains("within 2 s", error.Message);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task Cancellation_during_setup_removes_the_container()
     {
         using var cancel = new CancellationTokenSource();
@@ -148,7 +149,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("", TestEngineNames("cog-predict"));
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_gpu_model_falls_back_to_the_cpu_with_COG3103_where_the_engine_has_no_gpu_driver()
     {
         var request = Request("Text", new Dictionary<string, object?> { ["text"] = "cpu" });
@@ -160,7 +161,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Contains("could not select device driver", warning.Message);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task Gpus_all_on_a_machine_without_a_gpu_driver_is_COG3104()
     {
         var request = Request("Text", new Dictionary<string, object?> { ["text"] = "gpu" });
@@ -168,7 +169,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("COG3104", (await Fails(request)).Code);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_missing_image_is_COG3101_saying_to_build_first()
     {
         var request = new PredictionRequest(_model.Engine, _model.Image + "-never-built", new Dictionary<string, object?>());
@@ -179,7 +180,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("COG3101", schemaError.Diagnostic.Code);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_command_runs_in_src_with_the_project_mounted_and_returns_its_exit_code()
     {
         File.WriteAllText(Path.Combine(_project, "marker.txt"), "mounted project\n");
@@ -201,7 +202,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("COG3103", Assert.Single(_reported).Code);
     }
 
-    [ModelFact]
+    [EngineFact]
     public async Task A_canceled_command_leaves_no_container()
     {
         using var cancel = new CancellationTokenSource();

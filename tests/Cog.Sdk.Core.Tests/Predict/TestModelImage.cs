@@ -5,36 +5,6 @@ using Cog.Sdk.Testing;
 namespace Cog.Sdk.Core.Tests.Predict;
 
 /// <summary>
-/// Where the image's Python runtime comes from: the repository's src/cog-runtime/cog, or COG_RUNTIME_DIR (the
-/// folder of the `cog` package) to try another copy.
-/// </summary>
-internal static class RuntimeSource
-{
-    public static string? Find()
-    {
-        string? overridden = Environment.GetEnvironmentVariable("COG_RUNTIME_DIR");
-        string path = string.IsNullOrEmpty(overridden) ? Path.Combine(DiagnosticCodeTests.RepoRoot(), "src", "cog-runtime", "cog") : overridden;
-        return File.Exists(Path.Combine(path, "__init__.py")) ? path : null;
-    }
-}
-
-/// <summary>An engine test that also needs the Cog runtime; it skips without one, except under CI=true.</summary>
-public sealed class ModelFactAttribute : FactAttribute
-{
-    public ModelFactAttribute()
-    {
-        if (TestEngine.SkipReason is string reason)
-        {
-            Skip = reason;
-        }
-        else if (RuntimeSource.Find() == null && !TestEngine.IsCI)
-        {
-            Skip = "No Cog runtime at src/cog-runtime/cog; set COG_RUNTIME_DIR to the folder of a `cog` package.";
-        }
-    }
-}
-
-/// <summary>
 /// One small image FROM python:3.11-slim with the runtime and several test predictors, picked per container with
 /// COG_PREDICTOR, so that the whole class builds once. Removed when the tests end.
 /// </summary>
@@ -93,8 +63,9 @@ public sealed class TestModelImage : IDisposable
 
     public TestModelImage()
     {
-        string? runtime = RuntimeSource.Find();
-        if (!TestEngine.Available || runtime == null)
+        // The runtime the SDK ships, from this repository.
+        string runtime = Path.Combine(DiagnosticCodeTests.RepoRoot(), "src", "cog-runtime", "cog");
+        if (!TestEngine.Available)
         {
             return;
         }
