@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Generate;
@@ -34,11 +35,12 @@ namespace Cog.Sdk.Core
     /// </summary>
     public sealed class CogProject
     {
-        private CogProject(CogConfig config, Resolution resolution, string imageName)
+        private CogProject(CogConfig config, Resolution resolution, string imageName, IReadOnlyList<string> inputFiles)
         {
             Config = config;
             Resolution = resolution;
             ImageName = imageName;
+            InputFiles = inputFiles;
         }
 
         public CogConfig Config { get; }
@@ -46,6 +48,12 @@ namespace Cog.Sdk.Core
 
         /// <summary>The image's name: CogImageName, else cog.yaml's <c>image</c>, else Cog's default <c>cog-&lt;folder&gt;</c>.</summary>
         public string ImageName { get; }
+
+        /// <summary>
+        /// Every file the load read or looked for (cog.yaml, the requirements files, the compatibility file, the predictor
+        /// and trainer files): while none of them changes, nor the options, loading again gives the same project.
+        /// </summary>
+        public IReadOnlyList<string> InputFiles { get; }
 
         /// <summary>Parses, validates and resolves; null when any error was reported (all of them are in <paramref name="diagnostics"/>).</summary>
         public static CogProject? Load(CogProjectOptions options, DiagnosticBag diagnostics)
@@ -76,7 +84,22 @@ namespace Cog.Sdk.Core
             }
 
             string imageName = Blank(options.ImageName) ?? config.Image?.Value ?? ImageNames.DefaultFor(config.ProjectDirectory);
-            return new CogProject(config, resolution, imageName);
+            var inputFiles = new List<string> { config.FilePath };
+            if (!string.IsNullOrEmpty(options.CompatibilityFile))
+            {
+                inputFiles.Add(Path.GetFullPath(options.CompatibilityFile!));
+            }
+
+            inputFiles.AddRange(resolution.RequirementFiles);
+            inputFiles.AddRange(new[] { config.Predictor, config.Train }.Select(pointer => PointerFile(config, pointer)).OfType<string>());
+            return new CogProject(config, resolution, imageName, inputFiles.Distinct().ToList());
+        }
+
+        // The file part of "predict.py:Predictor", as a full path; the validator has made sure it is a file in the project.
+        private static string? PointerFile(CogConfig config, Located<string>? pointer)
+        {
+            int colon = pointer?.Value.LastIndexOf(':') ?? -1;
+            return colon > 0 ? Path.GetFullPath(Path.Combine(config.ProjectDirectory, pointer!.Value.Substring(0, colon))) : null;
         }
 
         /// <summary>What the Dockerfile is made from: this model plus how the project wants the image built.</summary>

@@ -44,6 +44,10 @@ namespace Cog.Sdk.Core.Diagnostics
             return new Diagnostic(code, severity, message, location);
         }
 
+        /// <summary>A diagnostic as an earlier build reported it (read back from a record in obj/), reported again as it was.</summary>
+        public static Diagnostic Recorded(string code, DiagnosticSeverity severity, string message, SourceLocation location) =>
+            new Diagnostic(code, severity, message, location);
+
         /// <summary>Splits "COG2003: text" into ("COG2003", "text").</summary>
         public static (string Code, string Text) SplitCode(string resource)
         {

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Generate;
+using Cog.Sdk.Core.UpToDate;
 
 namespace Cog.Sdk.Core.Engine
 {
@@ -106,22 +107,25 @@ namespace Cog.Sdk.Core.Engine
 
         public static string StampPath(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "image.stamp");
 
-        /// <summary>Whether a build would change nothing: stat of the context files and one <c>image inspect</c>, no hashing of contents.</summary>
-        public static async Task<bool> IsUpToDateAsync(BuildRequest request, CancellationToken cancellationToken)
+        /// <summary>
+        /// The skipped build's result when a build would change nothing (stat of the context files and one <c>image inspect</c>,
+        /// no file of the model read); null when the image must be built. Needs only the Dockerfile's text and context files,
+        /// so <see cref="GeneratedDockerfile.ReadBack"/> will do.
+        /// </summary>
+        public static async Task<BuildResult?> UpToDateAsync(BuildRequest request, CancellationToken cancellationToken)
         {
             BuildContext context = CollectContext(request);
-            return await IsUpToDateAsync(request, context, cancellationToken).ConfigureAwait(false);
+            return await UpToDateAsync(request, context, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Builds the image (streaming the engine's lines to <paramref name="log"/>) unless it is up to date; throws <see cref="CogException"/> on failure.</summary>
         public static async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
         {
             BuildContext context = CollectContext(request);
-            if (await IsUpToDateAsync(request, context, cancellationToken).ConfigureAwait(false))
+            if (await UpToDateAsync(request, context, cancellationToken).ConfigureAwait(false) is BuildResult skipped)
             {
-                string id = ImageStamp.Read(StampPath(request))!.ImageId;
-                log($"Image {request.ImageName} is up to date ({id}).");
-                return new BuildResult(id, skipped: true);
+                log($"Image {request.ImageName} is up to date ({skipped.ImageId}).");
+                return skipped;
             }
 
             context.Stage(ContextDirectory(request));
@@ -175,32 +179,37 @@ namespace Cog.Sdk.Core.Engine
             return BuildContext.Collect(request.ProjectDirectory, request.RuntimeDirectory, generated, excluded);
         }
 
-        private static async Task<bool> IsUpToDateAsync(BuildRequest request, BuildContext context, CancellationToken cancellationToken)
+        private static async Task<BuildResult?> UpToDateAsync(BuildRequest request, BuildContext context, CancellationToken cancellationToken)
         {
             if (request.NoCache || ImageStamp.Read(StampPath(request)) is not ImageStamp stamp
                 || stamp.InputsHash != InputsHash(request) || stamp.ContextFingerprint != context.Fingerprint())
             {
-                return false;
+                return null;
             }
 
             // The image may have been deleted, or the name moved to another image, since the stamp was written.
             string? current = await InspectImageIdAsync(request, cancellationToken).ConfigureAwait(false);
-            return current != null && ImageStamp.SameImage(current, stamp.ImageId);
+            return current != null && ImageStamp.SameImage(current, stamp.ImageId) ? new BuildResult(stamp.ImageId, skipped: true) : null;
         }
 
         private static async Task<string?> InspectImageIdAsync(BuildRequest request, CancellationToken cancellationToken)
         {
+            if (DaemonSocket.InspectImageId(request.Engine, request.ImageName) is string answered)
+            {
+                return answered.Length > 0 ? answered : null;
+            }
+
             ProcessResult result = await request.Engine.RunAsync(new[] { "image", "inspect", "--format", "{{.Id}}", request.ImageName }, cancellationToken).ConfigureAwait(false);
             return result.Succeeded ? result.StandardOutput.Trim() : null;
         }
 
         /// <summary>Everything but the context that decides what the build makes.</summary>
         private static string InputsHash(BuildRequest request) =>
-            BuildContext.Hash(string.Join("\0\n", new[]
+            Stamps.Hash(new[]
             {
                 request.Engine.Kind.ToString(), request.Engine.ExecutablePath, request.Engine.HasBuildKit.ToString(),
                 request.ImageName, request.Network ?? "", request.Dockerfile.Text,
-            }.Concat(request.ExtraArguments).Concat(request.Secrets.Select(s => s.Argument))));
+            }.Concat(request.ExtraArguments).Concat(request.Secrets.Select(s => s.Argument)));
 
         private static List<string> BuildArguments(BuildRequest request, string idFile)
         {

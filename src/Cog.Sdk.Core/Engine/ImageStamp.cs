@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using Cog.Sdk.Core.Json;
+using Cog.Sdk.Core.UpToDate;
 
 namespace Cog.Sdk.Core.Engine
 {
@@ -48,17 +49,7 @@ namespace Cog.Sdk.Core.Engine
         public void Write(string path)
         {
             var json = new Dictionary<string, object?> { ["imageId"] = ImageId, ["inputs"] = InputsHash, ["context"] = ContextFingerprint };
-            string temporary = path + ".tmp";
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(temporary, JsonText.Write(json, indented: true));
-            if (File.Exists(path))
-            {
-                File.Replace(temporary, path, destinationBackupFileName: null);
-            }
-            else
-            {
-                File.Move(temporary, path);
-            }
+            Stamps.WriteAtomically(path, JsonText.Write(json, indented: true));
         }
 
         /// <summary>Image ids compare without their "sha256:" prefix, which docker writes and podman does not.</summary>

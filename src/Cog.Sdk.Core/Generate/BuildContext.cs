@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using Cog.Sdk.Core.UpToDate;
 
 namespace Cog.Sdk.Core.Generate
 {
@@ -108,10 +109,10 @@ namespace Cog.Sdk.Core.Generate
 
             foreach (var pair in GeneratedFiles)
             {
-                text.Append("generated\0").Append(pair.Key).Append('\0').Append(Hash(pair.Value)).Append('\n');
+                text.Append("generated\0").Append(pair.Key).Append('\0').Append(Stamps.Hash(pair.Value)).Append('\n');
             }
 
-            return Hash(text.ToString());
+            return Stamps.Hash(text.ToString());
         }
 
         /// <summary>
@@ -175,13 +176,6 @@ namespace Cog.Sdk.Core.Generate
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             File.WriteAllText(path, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             return true;
-        }
-
-        internal static string Hash(string text)
-        {
-            using var sha = SHA256.Create();
-            byte[] bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
-            return string.Concat(bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
         }
 
         private static string ContextPathToFull(string contextDirectory, string contextPath) =>

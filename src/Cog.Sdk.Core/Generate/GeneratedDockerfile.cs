@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using Cog.Sdk.Core.Diagnostics;
 
@@ -65,5 +67,28 @@ namespace Cog.Sdk.Core.Generate
 
         /// <summary>Generated files the Dockerfile copies, by context-relative path ('/' separated), e.g. <c>cog/requirements.txt</c>.</summary>
         public IReadOnlyDictionary<string, string> ContextFiles { get; }
+
+        /// <summary>
+        /// The Dockerfile and context files as CogGenerateDockerfile wrote them to <paramref name="intermediateDirectory"/>
+        /// (<paramref name="writtenFiles"/>: the Dockerfile, and the context files under <c>context/</c>), without the origins
+        /// of its lines: enough to tell whether the image is up to date, not to explain a failed build. Null when one is missing.
+        /// </summary>
+        public static GeneratedDockerfile? ReadBack(string intermediateDirectory, IEnumerable<string> writtenFiles)
+        {
+            string dockerfile = Path.Combine(intermediateDirectory, "Dockerfile");
+            string context = Path.GetFullPath(Path.Combine(intermediateDirectory, "context")) + Path.DirectorySeparatorChar;
+            try
+            {
+                var contextFiles = writtenFiles
+                    .Select(Path.GetFullPath)
+                    .Where(file => file.StartsWith(context, StringComparison.Ordinal))
+                    .ToDictionary(file => file.Substring(context.Length).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllText);
+                return new GeneratedDockerfile(File.ReadAllText(dockerfile), Array.Empty<DockerfileInstruction>(), contextFiles);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
     }
 }

@@ -22,10 +22,13 @@ namespace Cog.Sdk.Core.Resolve
         /// <summary>Package names of the Cog runtime, which the image gets by other means.</summary>
         private static readonly string[] RuntimePackages = { "cog", "coglet" };
 
-        /// <summary>The lines of <c>python_packages</c>, then those of the <c>python_requirements</c> file with its includes.</summary>
-        public static IReadOnlyList<RequirementLine> Read(CogConfig config, DiagnosticBag diagnostics)
+        /// <summary>
+        /// The lines of <c>python_packages</c>, then those of the <c>python_requirements</c> file with its includes.
+        /// Every file read (or tried) is added to <paramref name="filesRead"/>, for the record that lets a no-op build skip this.
+        /// </summary>
+        public static IReadOnlyList<RequirementLine> Read(CogConfig config, DiagnosticBag diagnostics, ICollection<string>? filesRead = null)
         {
-            var reading = new Reading(config.ProjectDirectory, diagnostics);
+            var reading = new Reading(config.ProjectDirectory, diagnostics, filesRead ?? new List<string>());
             foreach (Located<string> package in config.PythonPackages)
             {
                 reading.AddLine(package.Value, package.Location, reading.ProjectDirectory, isConstraint: false);
@@ -81,11 +84,13 @@ namespace Cog.Sdk.Core.Resolve
         {
             private readonly DiagnosticBag _diagnostics;
             private readonly Stack<string> _including = new Stack<string>();
+            private readonly ICollection<string> _filesRead;
 
-            public Reading(string projectDirectory, DiagnosticBag diagnostics)
+            public Reading(string projectDirectory, DiagnosticBag diagnostics, ICollection<string> filesRead)
             {
                 ProjectDirectory = Path.GetFullPath(projectDirectory.Length == 0 ? "." : projectDirectory);
                 _diagnostics = diagnostics;
+                _filesRead = filesRead;
             }
 
             public string ProjectDirectory { get; }
@@ -107,6 +112,7 @@ namespace Cog.Sdk.Core.Resolve
                 }
 
                 string text;
+                _filesRead.Add(fullPath);
                 try
                 {
                     text = File.ReadAllText(fullPath);

@@ -28,6 +28,7 @@ namespace Cog.Sdk.Core.Resolve
             bool installPython,
             IReadOnlyList<string> requirements,
             IReadOnlyList<string> constraints,
+            IReadOnlyList<string> requirementFiles,
             string summary)
         {
             Gpu = gpu;
@@ -42,6 +43,7 @@ namespace Cog.Sdk.Core.Resolve
             InstallPython = installPython;
             Requirements = requirements;
             Constraints = constraints;
+            RequirementFiles = requirementFiles;
             Summary = summary;
         }
 
@@ -78,6 +80,9 @@ namespace Cog.Sdk.Core.Resolve
 
         /// <summary>Lines of the user's <c>-c</c> constraints files, for a constraints file beside requirements.txt.</summary>
         public IReadOnlyList<string> Constraints { get; }
+
+        /// <summary>The requirements files read: <c>python_requirements</c> and its <c>-r</c>/<c>-c</c> includes, full paths.</summary>
+        public IReadOnlyList<string> RequirementFiles { get; }
 
         /// <summary>One line saying what was chosen and why, e.g. <c>Cog: torch==2.0.1 -&gt; CUDA 11.8, cuDNN 8 -&gt; nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04</c>.</summary>
         public string Summary { get; }

@@ -19,7 +19,8 @@ namespace Cog.Sdk.Core.Resolve
             options ??= new ResolveOptions();
             int errorsBefore = diagnostics.Count(d => d.IsError);
             string? python = PythonMajorMinor(config, diagnostics);
-            IReadOnlyList<RequirementLine> lines = RequirementsReader.Read(config, diagnostics);
+            var requirementFiles = new List<string>();
+            IReadOnlyList<RequirementLine> lines = RequirementsReader.Read(config, diagnostics, requirementFiles);
             RequirementLine? torch = FirstFramework(lines, "torch");
             RequirementLine? tensorFlow = FirstFramework(lines, "tensorflow");
 
@@ -55,6 +56,7 @@ namespace Cog.Sdk.Core.Resolve
                 installPython: gpu != null,
                 requirements,
                 lines.Where(l => l.IsConstraint).Select(l => l.Text).ToList(),
+                requirementFiles,
                 summary);
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using Cog.Sdk.Core;
 using Cog.Sdk.Core.Diagnostics;
@@ -29,36 +30,55 @@ namespace Cog.Sdk.Tasks
         /// <summary>CogBuildSecret items: the id, with File or Environment metadata. Never logged.</summary>
         public ITaskItem[] Secrets { get; set; } = new ITaskItem[0];
 
+        /// <summary>The image's name, as CogValidate published it (CogImageName).</summary>
+        [Required] public string ImageName { get; set; } = "";
+
+        /// <summary>The files CogGenerateDockerfile wrote: the Dockerfile and the generated context files.</summary>
+        public ITaskItem[] GeneratedFiles { get; set; } = new ITaskItem[0];
+
         [Output] public string ImageId { get; private set; } = "";
 
         protected override void Run()
         {
-            CogProject project = ValidatedProject(ConfigFile);
-            GeneratedDockerfile dockerfile = ProjectCache.Recall<GeneratedDockerfile>(BuildEngine, ConfigFile)
-                ?? throw new CogException(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, "CogGenerateDockerfile did not run before CogBuildImage"));
+            DockerfilePlan plan = Recall<DockerfilePlan>(ConfigFile, "CogGenerateDockerfile");
             ContainerEngine? engine = FindEngine(ContainerEngine, IntermediateDirectory);
             if (engine == null)
             {
                 return;
             }
 
-            var request = new BuildRequest(engine, project.Config.ProjectDirectory, IntermediateDirectory, dockerfile, project.ImageName)
+            // A no-op build compares the stamp with the Dockerfile as it is in obj/cog, and never loads the model.
+            GeneratedDockerfile? written = GeneratedDockerfile.ReadBack(IntermediateDirectory, GeneratedFiles.Select(f => f.ItemSpec));
+            if (written != null && Wait(ImageBuilder.UpToDateAsync(Request(engine, written, SourceLocation.None), CancellationToken)) is BuildResult skipped)
+            {
+                ImageId = skipped.ImageId;
+                Log.LogMessage(MessageImportance.High, $"Cog: {ImageName} is up to date ({skipped.ImageId})");
+                return;
+            }
+
+            CogProject project = plan.Model.Project();
+            BuildRequest request = Request(engine, plan.Dockerfile(), project.Config.FileLocation);
+            Log.LogMessage(MessageImportance.High, $"Cog: building {ImageName} from {ConfigFile}");
+            BuildResult result = Wait(ImageBuilder.BuildAsync(request, LogEngineLine, CancellationToken));
+            ImageId = result.ImageId;
+            Log.LogMessage(MessageImportance.High, result.Skipped
+                ? $"Cog: {ImageName} is up to date ({result.ImageId})"
+                : $"Cog: image built as {ImageName} ({result.ImageId})");
+        }
+
+        private BuildRequest Request(ContainerEngine engine, GeneratedDockerfile dockerfile, SourceLocation configLocation)
+        {
+            string projectDirectory = Path.GetDirectoryName(Path.GetFullPath(ConfigFile))!;
+            return new BuildRequest(engine, projectDirectory, IntermediateDirectory, dockerfile, ImageName)
             {
                 RuntimeDirectory = RuntimeDirectory,
                 NoCache = NoCache,
                 Network = string.IsNullOrWhiteSpace(Network) ? null : Network!.Trim(),
                 ExtraArguments = string.IsNullOrWhiteSpace(BuildArguments) ? new string[0] : ShellWords.Split(BuildArguments!).ToArray(),
                 Secrets = Secrets.Select(ToSecret).ToList(),
-                ExcludedDirectories = new[] { System.IO.Path.Combine(project.Config.ProjectDirectory, "bin") },
-                ConfigLocation = project.Config.FileLocation,
+                ExcludedDirectories = new[] { Path.Combine(projectDirectory, "bin") },
+                ConfigLocation = configLocation,
             };
-
-            Log.LogMessage(MessageImportance.High, $"Cog: building {project.ImageName} from {ConfigFile}");
-            BuildResult result = Wait(ImageBuilder.BuildAsync(request, LogEngineLine, CancellationToken));
-            ImageId = result.ImageId;
-            Log.LogMessage(MessageImportance.High, result.Skipped
-                ? $"Cog: {project.ImageName} is up to date"
-                : $"Cog: image built as {project.ImageName} ({result.ImageId})");
         }
 
         private BuildSecret ToSecret(ITaskItem item)

@@ -1,9 +1,11 @@
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Cog.Sdk.Core;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Engine;
 using Cog.Sdk.Core.Generate;
+using Cog.Sdk.Core.UpToDate;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -33,7 +35,7 @@ namespace Cog.Sdk.Tasks
 
         protected override void Run()
         {
-            CogProject project = ValidatedProject(ConfigFile);
+            ValidatedModel model = Model(ConfigFile);
             var options = new ImageOptions
             {
                 Runtime = Choice<RuntimeSource>("CogRuntime", Runtime),
@@ -52,15 +54,30 @@ namespace Cog.Sdk.Tasks
                 SourceRevision = SourceRevision,
             };
 
-            var diagnostics = new DiagnosticBag();
-            GeneratedDockerfile? dockerfile = DockerfileGenerator.Generate(project.CreateDockerfileSpec(options), diagnostics);
-            Report(diagnostics);
-            if (dockerfile == null)
+            // The Dockerfile follows from the validated model and these options alone: while both are as recorded and
+            // the written files are untouched, there is nothing to generate.
+            string key = StepRecord.KeyOf(TaskAssemblyIdentity, model.Fingerprint, options.Runtime.ToString(), InstallPython, RuntimeVersion,
+                PipIndexUrl, PipExtraIndexUrl, options.UseBuildKit.ToString(), SourceRepositoryUrl, SourceRevision);
+            string recordPath = Path.Combine(IntermediateDirectory, "generate.json");
+            if (StepRecord.ReadCurrent(recordPath, key) is StepRecord current)
             {
+                Log.LogMessage(MessageImportance.Low, $"Cog: the Dockerfile is up to date with the model and the settings ({recordPath})");
+                Report(current.Messages);
+                ProjectCache.Remember(BuildEngine, ConfigFile, new DockerfilePlan(model, options, dockerfile: null));
+                GeneratedFiles = current.Files.Keys.Select(file => (ITaskItem)new TaskItem(file)).ToArray();
                 return;
             }
 
-            ProjectCache.Remember(BuildEngine, ConfigFile, dockerfile);
+            var diagnostics = new DiagnosticBag();
+            GeneratedDockerfile? dockerfile = DockerfileGenerator.Generate(model.Project().CreateDockerfileSpec(options), diagnostics);
+            Report(diagnostics);
+            if (dockerfile == null)
+            {
+                StepRecord.Delete(recordPath);
+                return;
+            }
+
+            ProjectCache.Remember(BuildEngine, ConfigFile, new DockerfilePlan(model, options, dockerfile));
             string path = Path.Combine(IntermediateDirectory, "Dockerfile");
             if (BuildContext.WriteIfChanged(path, dockerfile.Text))
             {
@@ -69,15 +86,16 @@ namespace Cog.Sdk.Tasks
 
             // The files the Dockerfile copies from what Cog.Sdk generates (cog/requirements.txt) go where the image
             // build stages them, so that the Dockerfile in obj/ is complete even when no image is built (CogBuildImage=false).
-            var written = new List<ITaskItem> { new TaskItem(path) };
+            var written = new List<string> { path };
             foreach (var file in dockerfile.ContextFiles)
             {
                 string target = Path.Combine(IntermediateDirectory, "context", file.Key.Replace('/', Path.DirectorySeparatorChar));
                 BuildContext.WriteIfChanged(target, file.Value);
-                written.Add(new TaskItem(target));
+                written.Add(target);
             }
 
-            GeneratedFiles = written.ToArray();
+            StepRecord.Create(key, written, new Dictionary<string, string>(), diagnostics).Write(recordPath);
+            GeneratedFiles = written.Select(file => (ITaskItem)new TaskItem(file)).ToArray();
         }
 
         private enum InstallPythonMode

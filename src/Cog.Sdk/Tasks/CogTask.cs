@@ -53,10 +53,20 @@ namespace Cog.Sdk.Tasks
         /// <summary>Runs async core code to completion inside Execute, where MSBuild expects the task's work and its logging.</summary>
         protected static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
-        /// <summary>The model that CogValidate loaded earlier in this build.</summary>
-        protected CogProject ValidatedProject(string configFile) =>
-            ProjectCache.Recall<CogProject>(BuildEngine, configFile)
-            ?? throw new CogException(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, "CogValidate did not run before " + GetType().Name));
+        /// <summary>The model that CogValidate vouched for earlier in this build.</summary>
+        internal ValidatedModel Model(string configFile) => Recall<ValidatedModel>(configFile, "CogValidate");
+
+        /// <summary>The model that CogValidate vouched for, loaded (now, if CogValidate took it from its record).</summary>
+        protected CogProject ValidatedProject(string configFile) => Model(configFile).Project();
+
+        /// <summary>What an earlier task of this build handed on; an internal error if that task did not run.</summary>
+        internal T Recall<T>(string configFile, string fromTarget)
+            where T : class =>
+            ProjectCache.Recall<T>(BuildEngine, configFile)
+            ?? throw new CogException(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, fromTarget + " did not run before " + GetType().Name));
+
+        /// <summary>A stable identity of this task assembly, for the keys of the records in obj/cog.</summary>
+        protected string TaskAssemblyIdentity => GetType().Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
         /// <summary>
         /// The container engine named by CogContainerEngine, found once per build, and remembered in obj/cog between builds

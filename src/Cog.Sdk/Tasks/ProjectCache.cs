@@ -27,6 +27,6 @@ namespace Cog.Sdk.Tasks
 
         // One entry per project file and cog.yaml: two projects sharing a cog.yaml may set different properties.
         private static string Key<T>(IBuildEngine engine, string configFile) =>
-            "Cog.Sdk|" + typeof(T).Name + "|" + engine.ProjectFileOfTaskNode + "|" + configFile;
+            "Cog.Sdk|" + typeof(T).FullName + "|" + engine.ProjectFileOfTaskNode + "|" + configFile;
     }
 }
