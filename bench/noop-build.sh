@@ -3,7 +3,8 @@
 # run side by side with hyperfine, and prints the ratio. The model folder holds a 1 GB weights file:
 # the stamp in obj/cog must make the second build skip the engine without reading it.
 #
-#   bench/noop-build.sh [weights-size-in-MB (default 1024)] [runs (default 10)]
+#   bench/noop-build.sh [weights-size-in-MB (default 1024)] [runs per round (default 10)]
+#   BENCH_ROUNDS=3 (default): rounds of hyperfine, each running both builds.
 #
 # Needs: a running docker or podman, hyperfine (Debian: apt-get install hyperfine), python3.
 set -euo pipefail
@@ -61,15 +62,26 @@ echo "bench: first builds (the model's image is built once here)"
 time build "$work/empty" >/dev/null
 time build "$work/model" >/dev/null
 
-hyperfine --warmup 2 --runs "$runs" --export-json "$work/result.json" \
-  -n empty "dotnet build $work/empty -nologo -nr:false -tl:off -v:q --no-restore" \
-  -n cog-model "dotnet build $work/model -nologo -nr:false -tl:off -v:q --no-restore"
+# Rounds of hyperfine, each running both builds, so that a slow spell of a shared machine falls on both alike;
+# the ratio of the medians over all rounds is the result (means are printed beside it).
+empty_cmd="dotnet build $work/empty -nologo -nr:false -tl:off -v:q --no-restore"
+model_cmd="dotnet build $work/model -nologo -nr:false -tl:off -v:q --no-restore"
+rounds=${BENCH_ROUNDS:-3}
+for round in $(seq 1 "$rounds"); do
+  hyperfine --warmup 2 --runs "$runs" --export-json "$work/round-$round.json" -n empty "$empty_cmd" -n cog-model "$model_cmd"
+done
 
-python3 - "$work/result.json" "$size_mb" <<'PY'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-empty, model = results["empty"]["mean"], results["cog-model"]["mean"]
-print(f"no-op build: empty project {empty:.3f} s, Cog model with {sys.argv[2]} MB of weights {model:.3f} s, ratio {model / empty:.3f}")
-PY
+python3 - "$work" "$rounds" "$size_mb" <<'PY2'
+import json, statistics, sys
+work, rounds, size_mb = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+times = {"empty": [], "cog-model": []}
+for round in range(1, rounds + 1):
+    for result in json.load(open(f"{work}/round-{round}.json"))["results"]:
+        times[result["command"]] += result["times"]
+empty, model = times["empty"], times["cog-model"]
+print(f"no-op build, {len(empty)} runs each: empty project median {statistics.median(empty):.3f} s (mean {statistics.mean(empty):.3f}), "
+      f"Cog model with {size_mb} MB of weights median {statistics.median(model):.3f} s (mean {statistics.mean(model):.3f})")
+print(f"ratio of medians {statistics.median(model) / statistics.median(empty):.3f}, ratio of means {statistics.mean(model) / statistics.mean(empty):.3f}")
+PY2
 image="cog-model"
 docker image rm -f "$image" >/dev/null 2>&1 || true
