@@ -91,15 +91,12 @@ namespace Cog.Sdk.Core
             }
 
             inputFiles.AddRange(resolution.RequirementFiles);
-            inputFiles.AddRange(new[] { config.Predictor, config.Train }.Select(pointer => PointerFile(config, pointer)).OfType<string>());
+            inputFiles.AddRange(new[] { config.Predictor, config.Train }
+                .Select(pointer => CogConfig.PointerFile(pointer?.Value ?? ""))
+                .Where(file => file.Length > 0)
+                .Select(config.ProjectPath)
+                .OfType<string>());
             return new CogProject(config, resolution, imageName, inputFiles.Distinct().ToList());
-        }
-
-        // The file part of "predict.py:Predictor", as a full path; the validator has made sure it is a file in the project.
-        private static string? PointerFile(CogConfig config, Located<string>? pointer)
-        {
-            int colon = pointer?.Value.LastIndexOf(':') ?? -1;
-            return colon > 0 ? Path.GetFullPath(Path.Combine(config.ProjectDirectory, pointer!.Value.Substring(0, colon))) : null;
         }
 
         /// <summary>What the Dockerfile is made from: this model plus how the project wants the image built.</summary>

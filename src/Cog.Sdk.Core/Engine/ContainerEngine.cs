@@ -47,6 +47,12 @@ namespace Cog.Sdk.Core.Engine
             Action<string>? onStandardError = null) =>
             ProcessRunner.RunAsync(ExecutablePath, arguments, cancellationToken, onStandardOutput, onStandardError, Environment);
 
+        /// <summary>A variable as the engine's CLI sees it: this engine's override, else this process's value, else "".</summary>
+        public string Variable(string name) => Variable(Environment, name);
+
+        internal static string Variable(IReadOnlyDictionary<string, string> overrides, string name) =>
+            overrides.TryGetValue(name, out string? value) ? value : System.Environment.GetEnvironmentVariable(name) ?? "";
+
         public override string ToString() => $"{Kind} ({ExecutablePath})";
     }
 }

@@ -62,15 +62,13 @@ namespace Cog.Sdk.Core.Engine
                 return null;
             }
 
-            string Variable(string name) =>
-                engine.Environment.TryGetValue(name, out string? value) ? value : Environment.GetEnvironmentVariable(name) ?? "";
-            string context = Variable("DOCKER_CONTEXT");
-            if ((context.Length > 0 && context != "default") || ChosenContext(Variable("DOCKER_CONFIG")))
+            string context = engine.Variable("DOCKER_CONTEXT");
+            if ((context.Length > 0 && context != "default") || ChosenContext(engine.Variable("DOCKER_CONFIG")))
             {
                 return null;
             }
 
-            string host = Variable("DOCKER_HOST");
+            string host = engine.Variable("DOCKER_HOST");
             string path = host.Length == 0 ? DefaultSocket : host.StartsWith("unix://", StringComparison.Ordinal) ? host.Substring("unix://".Length) : "";
             return path.Length > 0 && File.Exists(path) ? path : null;
         }

@@ -50,7 +50,7 @@ namespace Cog.Sdk.Core.Engine
         public static async Task<ContainerEngine> FindAsync(string setting, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, string? rememberIn = null)
         {
             environment ??= new Dictionary<string, string>();
-            string Variable(string name) => environment.TryGetValue(name, out string? value) ? value : System.Environment.GetEnvironmentVariable(name) ?? "";
+            string Variable(string name) => ContainerEngine.Variable(environment, name);
             string key = string.Join("\0", new[] { setting, Variable("PATH"), Variable("DOCKER_HOST"), Variable("DOCKER_CONTEXT"), Variable("DOCKER_BUILDKIT") }
                 .Concat(environment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)));
             if (Found.TryGetValue(key, out ContainerEngine? cached))

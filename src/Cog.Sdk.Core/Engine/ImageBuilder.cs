@@ -101,9 +101,9 @@ namespace Cog.Sdk.Core.Engine
         /// <summary>The classic builder colours a step's stderr even into a pipe; logs and the failure analysis want plain text.</summary>
         private static readonly Regex TerminalEscapes = new Regex(@"\x1B\[[0-9;?]*[A-Za-z]");
 
-        public static string ContextDirectory(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "context");
+        public static string ContextDirectory(BuildRequest request) => GeneratedDockerfile.ContextDirectoryIn(request.IntermediateDirectory);
 
-        public static string DockerfilePath(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "Dockerfile");
+        public static string DockerfilePath(BuildRequest request) => GeneratedDockerfile.PathIn(request.IntermediateDirectory);
 
         public static string StampPath(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "image.stamp");
 

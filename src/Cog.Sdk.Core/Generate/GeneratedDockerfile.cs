@@ -68,6 +68,12 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>Generated files the Dockerfile copies, by context-relative path ('/' separated), e.g. <c>cog/requirements.txt</c>.</summary>
         public IReadOnlyDictionary<string, string> ContextFiles { get; }
 
+        /// <summary>Where the Dockerfile goes in Cog.Sdk's folder under obj/ (obj/cog).</summary>
+        public static string PathIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "Dockerfile");
+
+        /// <summary>Where the build context is staged in obj/cog; generated context files are written there too.</summary>
+        public static string ContextDirectoryIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "context");
+
         /// <summary>
         /// The Dockerfile and context files as CogGenerateDockerfile wrote them to <paramref name="intermediateDirectory"/>
         /// (<paramref name="writtenFiles"/>: the Dockerfile, and the context files under <c>context/</c>), without the origins
@@ -75,8 +81,8 @@ namespace Cog.Sdk.Core.Generate
         /// </summary>
         public static GeneratedDockerfile? ReadBack(string intermediateDirectory, IEnumerable<string> writtenFiles)
         {
-            string dockerfile = Path.Combine(intermediateDirectory, "Dockerfile");
-            string context = Path.GetFullPath(Path.Combine(intermediateDirectory, "context")) + Path.DirectorySeparatorChar;
+            string dockerfile = PathIn(intermediateDirectory);
+            string context = Path.GetFullPath(ContextDirectoryIn(intermediateDirectory)) + Path.DirectorySeparatorChar;
             try
             {
                 var contextFiles = writtenFiles

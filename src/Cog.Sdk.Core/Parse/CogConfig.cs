@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Cog.Sdk.Core.Diagnostics;
 
@@ -82,6 +83,26 @@ namespace Cog.Sdk.Core.Parse
 
         /// <summary>The location of the file as a whole, for problems that belong to no single key.</summary>
         public SourceLocation FileLocation => new SourceLocation(FilePath);
+
+        /// <summary>The file part of a <c>file.py:Class</c> pointer ("" when it has no colon).</summary>
+        public static string PointerFile(string pointer)
+        {
+            int colon = pointer.LastIndexOf(':');
+            return colon < 0 ? "" : pointer.Substring(0, colon);
+        }
+
+        /// <summary>A path of cog.yaml resolved against the project folder; null when it is not a usable path at all.</summary>
+        public string? ProjectPath(string relative)
+        {
+            try
+            {
+                return System.IO.Path.GetFullPath(System.IO.Path.Combine(ProjectDirectory, relative));
+            }
+            catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is System.IO.PathTooLongException)
+            {
+                return null;
+            }
+        }
     }
 
     public sealed class RunCommand

@@ -229,7 +229,7 @@ namespace Cog.Sdk.Core.Validate
                 return;
             }
 
-            string? path = ProjectPath(config, requirements.Value);
+            string? path = config.ProjectPath(requirements.Value);
             if (path != null && Directory.Exists(path))
             {
                 diagnostics.Error(ConfigurationMessages.RequirementsPathIsDirectory, requirements.Location, requirements.Value);
@@ -237,19 +237,6 @@ namespace Cog.Sdk.Core.Validate
             else if (path == null || !File.Exists(path))
             {
                 diagnostics.Error(ConfigurationMessages.RequirementsFileMissing, requirements.Location, requirements.Value, config.ProjectDirectory);
-            }
-        }
-
-        /// <summary>A path of cog.yaml resolved against the project folder; null when it is not a usable path at all.</summary>
-        private static string? ProjectPath(CogConfig config, string relative)
-        {
-            try
-            {
-                return Path.GetFullPath(Path.Combine(config.ProjectDirectory, relative));
-            }
-            catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException)
-            {
-                return null;
             }
         }
 
@@ -286,7 +273,7 @@ namespace Cog.Sdk.Core.Validate
         {
             string value = pointer.Value;
             int colon = value.LastIndexOf(':');
-            string file = colon < 0 ? "" : value.Substring(0, colon);
+            string file = CogConfig.PointerFile(value);
             string className = colon < 0 ? "" : value.Substring(colon + 1);
             if (HasLineBreak(value) || value.IndexOf('\0') >= 0)
             {
@@ -312,7 +299,7 @@ namespace Cog.Sdk.Core.Validate
                 return;
             }
 
-            string? path = ProjectPath(config, file);
+            string? path = config.ProjectPath(file);
             if (path == null || !File.Exists(path))
             {
                 diagnostics.Error(ConfigurationMessages.PointerFileMissing, pointer.Location, key, file, config.ProjectDirectory);

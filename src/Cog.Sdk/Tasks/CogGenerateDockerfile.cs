@@ -78,7 +78,7 @@ namespace Cog.Sdk.Tasks
             }
 
             ProjectCache.Remember(BuildEngine, ConfigFile, new DockerfilePlan(model, options, dockerfile));
-            string path = Path.Combine(IntermediateDirectory, "Dockerfile");
+            string path = GeneratedDockerfile.PathIn(IntermediateDirectory);
             if (BuildContext.WriteIfChanged(path, dockerfile.Text))
             {
                 Log.LogMessage(MessageImportance.Normal, $"Cog: wrote {path}");
@@ -89,7 +89,7 @@ namespace Cog.Sdk.Tasks
             var written = new List<string> { path };
             foreach (var file in dockerfile.ContextFiles)
             {
-                string target = Path.Combine(IntermediateDirectory, "context", file.Key.Replace('/', Path.DirectorySeparatorChar));
+                string target = Path.Combine(GeneratedDockerfile.ContextDirectoryIn(IntermediateDirectory), file.Key.Replace('/', Path.DirectorySeparatorChar));
                 BuildContext.WriteIfChanged(target, file.Value);
                 written.Add(target);
             }
