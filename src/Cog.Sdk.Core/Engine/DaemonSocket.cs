@@ -1,9 +1,10 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
+using System.Net;
+using System.Net.Http;
 using System.Net.Sockets;
-using System.Text;
-using Cog.Sdk.Core.Json;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace Cog.Sdk.Core.Engine
 {
@@ -19,6 +20,7 @@ namespace Cog.Sdk.Core.Engine
         private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
         /// <summary>The image's id; "" when the daemon has no such image; null when the CLI must be asked instead.</summary>
+        /// <remarks>Synchronous: a no-op build asks once, from a task that waits for the answer anyway.</remarks>
         public static string? InspectImageId(ContainerEngine engine, string image)
         {
 #if NET
@@ -30,21 +32,18 @@ namespace Cog.Sdk.Core.Engine
 
             try
             {
-                string response = Get(socket, "/images/" + image + "/json");
-                string status = response.StartsWith("HTTP/1.", StringComparison.Ordinal) && response.Length >= 12 ? response.Substring(9, 3) : "";
-                int body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-                if (status == "404")
+                using HttpClient http = ClientFor(socket);
+                using HttpResponseMessage response = http.GetAsync("images/" + image + "/json").GetAwaiter().GetResult();
+                if (response.StatusCode == HttpStatusCode.NotFound)
                 {
                     return "";
                 }
 
-                return status == "200" && body > 0
-                    && JsonText.TryParse(response.Substring(body + 4), out object? json, out _)
-                    && json is Dictionary<string, object?> fields && fields.TryGetValue("Id", out object? id) && id is string imageId
-                    ? imageId
+                return response.IsSuccessStatusCode
+                    ? JsonText.ParseObject(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).String("Id")
                     : null;
             }
-            catch (Exception e) when (e is SocketException || e is IOException || e is ObjectDisposedException)
+            catch (Exception e) when (e is HttpRequestException || e is SocketException || e is IOException || e is TaskCanceledException)
             {
                 return null;
             }
@@ -85,31 +84,38 @@ namespace Cog.Sdk.Core.Engine
                 return false;
             }
 
-            return !JsonText.TryParse(File.ReadAllText(file), out object? json, out _)
-                || (json is Dictionary<string, object?> fields && fields.TryGetValue("currentContext", out object? current)
-                    && current is string name && name.Length > 0 && name != "default");
-        }
-
-        // HTTP/1.0: the daemon answers without chunking and closes the connection when done.
-        private static string Get(string socketPath, string path)
-        {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            if (!JsonText.TryParse(File.ReadAllText(file), out var json, out _))
             {
-                SendTimeout = (int)Timeout.TotalMilliseconds,
-                ReceiveTimeout = (int)Timeout.TotalMilliseconds,
-            };
-            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
-            socket.Send(Encoding.ASCII.GetBytes("GET " + path + " HTTP/1.0\r\nHost: docker\r\n\r\n"));
-            using var response = new MemoryStream();
-            var buffer = new byte[16384];
-            int read;
-            while ((read = socket.Receive(buffer)) > 0)
-            {
-                response.Write(buffer, 0, read);
+                return true;
             }
 
-            return Encoding.UTF8.GetString(response.ToArray());
+            string? current = (json as System.Text.Json.Nodes.JsonObject).String("currentContext");
+            return current != null && current.Length > 0 && current != "default";
         }
+
+        // The daemon's API is HTTP over the socket: HttpClient with a connection that goes to the socket, whatever the host.
+        private static HttpClient ClientFor(string socketPath) =>
+            new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        await connection.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+                        return new NetworkStream(connection, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        connection.Dispose();
+                        throw;
+                    }
+                },
+            })
+            {
+                BaseAddress = new Uri("http://docker/"),
+                Timeout = Timeout,
+            };
 #endif
     }
 }

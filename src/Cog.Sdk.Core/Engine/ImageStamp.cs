@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using Cog.Sdk.Core.Json;
 using Cog.Sdk.Core.UpToDate;
 
 namespace Cog.Sdk.Core.Engine
@@ -24,33 +23,13 @@ namespace Cog.Sdk.Core.Engine
         public string ContextFingerprint { get; }
 
         /// <summary>The stamp in <paramref name="path"/>, or null when there is none or it cannot be read.</summary>
-        public static ImageStamp? Read(string path)
-        {
-            try
-            {
-                if (!File.Exists(path) || !JsonText.TryParse(File.ReadAllText(path), out object? value, out _)
-                    || value is not Dictionary<string, object?> json
-                    || json.TryGetValue("imageId", out object? id) is false || id is not string imageId
-                    || json.TryGetValue("inputs", out object? inputs) is false || inputs is not string inputsHash
-                    || json.TryGetValue("context", out object? context) is false || context is not string fingerprint)
-                {
-                    return null;
-                }
-
-                return new ImageStamp(imageId, inputsHash, fingerprint);
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-        }
+        public static ImageStamp? Read(string path) =>
+            JsonText.ReadFile<ImageStamp>(path) is ImageStamp stamp && stamp.ImageId != null && stamp.InputsHash != null && stamp.ContextFingerprint != null
+                ? stamp
+                : null;
 
         /// <summary>Writes to a temporary file and renames it over the stamp, so a stamp is either whole or absent.</summary>
-        public void Write(string path)
-        {
-            var json = new Dictionary<string, object?> { ["imageId"] = ImageId, ["inputs"] = InputsHash, ["context"] = ContextFingerprint };
-            Stamps.WriteAtomically(path, JsonText.Write(json, indented: true));
-        }
+        public void Write(string path) => Stamps.WriteAtomically(path, JsonText.Serialize(this));
 
         /// <summary>Image ids compare without their "sha256:" prefix, which docker writes and podman does not.</summary>
         public static bool SameImage(string a, string b) => string.Equals(Bare(a), Bare(b), StringComparison.OrdinalIgnoreCase);

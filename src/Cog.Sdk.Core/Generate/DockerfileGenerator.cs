@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Json;
 using Cog.Sdk.Core.Parse;
 
 namespace Cog.Sdk.Core.Generate
@@ -77,8 +77,6 @@ namespace Cog.Sdk.Core.Generate
         {
             var labels = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
-                // JsonText's compact form still breaks lines after brackets; those breaks are only structure (a line
-                // break inside a string is written as \n), so dropping them keeps the JSON equal and the label one line.
                 ["run.cog.config"] = JsonText.Write(ResolvedConfiguration(spec)),
                 ["run.cog.sdk.version"] = SdkVersion,
             };
@@ -101,10 +99,10 @@ namespace Cog.Sdk.Core.Generate
         }
 
         /// <summary>cog.yaml as it was resolved (Cog's current form), for the <c>run.cog.config</c> label.</summary>
-        public static Dictionary<string, object?> ResolvedConfiguration(DockerfileSpec spec)
+        public static JsonObject ResolvedConfiguration(DockerfileSpec spec)
         {
             CogConfig config = spec.Config;
-            var build = new Dictionary<string, object?>
+            var build = new JsonObject
             {
                 ["gpu"] = config.Gpu.Value,
                 ["base_image"] = spec.BaseImage,
@@ -120,15 +118,15 @@ namespace Cog.Sdk.Core.Generate
                 build["cudnn"] = config.CuDnn.Value;
             }
 
-            build["system_packages"] = config.SystemPackages.Select(p => (object?)p.Value).ToList();
-            build["python_requirements"] = spec.RequirementsLines.Select(l => (object?)l.Value).ToList();
-            build["run"] = config.Run.Select(r => (object?)new Dictionary<string, object?>
+            build["system_packages"] = Strings(config.SystemPackages.Select(p => p.Value));
+            build["python_requirements"] = Strings(spec.RequirementsLines.Select(l => l.Value));
+            build["run"] = new JsonArray(config.Run.Select(r => (JsonNode?)new JsonObject
             {
                 ["command"] = r.Command.Value,
-                ["mounts"] = r.Mounts.Select(m => (object?)new Dictionary<string, object?> { ["type"] = "secret", ["id"] = m.Id, ["target"] = m.Target }).ToList(),
-            }).Concat(config.PreInstall.Select(p => (object?)new Dictionary<string, object?> { ["command"] = p.Value })).ToList();
+                ["mounts"] = new JsonArray(r.Mounts.Select(m => (JsonNode?)new JsonObject { ["type"] = "secret", ["id"] = m.Id, ["target"] = m.Target }).ToArray()),
+            }).Concat(config.PreInstall.Select(p => (JsonNode?)new JsonObject { ["command"] = p.Value })).ToArray());
 
-            var result = new Dictionary<string, object?> { ["build"] = build };
+            var result = new JsonObject { ["build"] = build };
             if (config.Image != null)
             {
                 result["image"] = config.Image.Value;
@@ -146,16 +144,18 @@ namespace Cog.Sdk.Core.Generate
 
             if (config.ConcurrencyMax != null)
             {
-                result["concurrency"] = new Dictionary<string, object?> { ["max"] = config.ConcurrencyMax.Value };
+                result["concurrency"] = new JsonObject { ["max"] = config.ConcurrencyMax.Value };
             }
 
             if (config.Environment.Count > 0)
             {
-                result["environment"] = config.Environment.Select(e => (object?)(e.Name + "=" + e.Value)).ToList();
+                result["environment"] = Strings(config.Environment.Select(e => e.Name + "=" + e.Value));
             }
 
             return result;
         }
+
+        private static JsonArray Strings(IEnumerable<string> values) => new JsonArray(values.Select(v => (JsonNode?)v).ToArray());
 
         /// <summary>Accumulates the Dockerfile text and, per instruction, its line and origin.</summary>
         private sealed class Writer

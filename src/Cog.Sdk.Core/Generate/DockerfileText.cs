@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Generate
 {

@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Engine;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Predict
 {
@@ -17,7 +17,7 @@ namespace Cog.Sdk.Core.Predict
         private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(20);
 
         /// <summary>The image's id and labels; a missing image is a coded error that says to build it first.</summary>
-        public static async Task<(string Id, Dictionary<string, object?> Labels)> InspectImageAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
+        public static async Task<(string Id, JsonObject Labels)> InspectImageAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
         {
             ProcessResult result = await engine.RunAsync(new[] { "image", "inspect", "--format", "{{.Id}} {{json .Config.Labels}}", image }, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
@@ -28,8 +28,7 @@ namespace Cog.Sdk.Core.Predict
             string output = result.StandardOutput.Trim();
             int space = output.IndexOf(' ');
             string id = space < 0 ? output : output.Substring(0, space);
-            var labels = space < 0 ? null : JsonText.TryParse(output.Substring(space + 1), out object? parsed, out _) ? parsed as Dictionary<string, object?> : null;
-            return (id, labels ?? new Dictionary<string, object?>());
+            return (id, (space < 0 ? null : JsonText.ParseObject(output.Substring(space + 1))) ?? new JsonObject());
         }
 
         /// <summary>A container name that says what it is and never collides: "cog-predict-my-model-3f9a1c2e".</summary>

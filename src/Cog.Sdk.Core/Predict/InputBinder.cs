@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json.Nodes;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Predict
 {
@@ -15,9 +15,9 @@ namespace Cog.Sdk.Core.Predict
     public static class InputBinder
     {
         /// <returns>The "input" object of the request; complete only when <paramref name="diagnostics"/> has no errors.</returns>
-        public static Dictionary<string, object?> Bind(IReadOnlyList<RawInput> inputs, InputSchema schema, string projectDirectory, DiagnosticBag diagnostics)
+        public static JsonObject Bind(IReadOnlyList<RawInput> inputs, InputSchema schema, string projectDirectory, DiagnosticBag diagnostics)
         {
-            var bound = new Dictionary<string, object?>();
+            var bound = new JsonObject();
             foreach (RawInput input in inputs)
             {
                 InputParameter? parameter = schema.Find(input.Name);
@@ -30,7 +30,7 @@ namespace Cog.Sdk.Core.Predict
                     continue;
                 }
 
-                if (TryBind(input, parameter, projectDirectory, diagnostics, out object? value))
+                if (TryBind(input, parameter, projectDirectory, diagnostics, out JsonNode? value))
                 {
                     bound[parameter.Name] = value;
                 }
@@ -44,20 +44,20 @@ namespace Cog.Sdk.Core.Predict
             return bound;
         }
 
-        private static bool TryBind(RawInput input, InputParameter parameter, string projectDirectory, DiagnosticBag diagnostics, out object? value)
+        private static bool TryBind(RawInput input, InputParameter parameter, string projectDirectory, DiagnosticBag diagnostics, out JsonNode? value)
         {
             value = null;
             if (parameter.IsArray)
             {
                 // Items and CogInput give one value per element; a JSON file gives the whole list (or one element).
-                IEnumerable<RawValue> elements = input.Values.Count == 1 && input.Values[0].Json is List<object?> list
+                IEnumerable<RawValue> elements = input.Values.Count == 1 && input.Values[0].Json is JsonArray list
                     ? list.Select(RawValue.FromJson)
                     : input.Values;
-                var values = new List<object?>();
+                var values = new JsonArray();
                 bool ok = true;
                 foreach (RawValue element in elements)
                 {
-                    ok &= TryCoerce(input, parameter.Items ?? parameter, element, projectDirectory, diagnostics, out object? item);
+                    ok &= TryCoerce(input, parameter.Items ?? parameter, element, projectDirectory, diagnostics, out JsonNode? item);
                     values.Add(item);
                 }
 
@@ -74,7 +74,7 @@ namespace Cog.Sdk.Core.Predict
             return TryCoerce(input, parameter, input.Values[0], projectDirectory, diagnostics, out value);
         }
 
-        private static bool TryCoerce(RawInput input, InputParameter parameter, RawValue raw, string projectDirectory, DiagnosticBag diagnostics, out object? value)
+        private static bool TryCoerce(RawInput input, InputParameter parameter, RawValue raw, string projectDirectory, DiagnosticBag diagnostics, out JsonNode? value)
         {
             value = null;
             if (raw.IsFile)
@@ -90,14 +90,14 @@ namespace Cog.Sdk.Core.Predict
 
             value = parameter.Type switch
             {
-                "integer" => raw.IsJson ? JsonInteger(raw.Json) : ParseInteger(raw.Text!),
-                "number" => raw.IsJson ? (raw.Json is long or double ? raw.Json : null) : ParseNumber(raw.Text!),
-                "boolean" => raw.IsJson ? raw.Json as bool? : ParseBoolean(raw.Text!),
-                "string" => raw.IsJson ? raw.Json as string : raw.Text,
+                "integer" => raw.IsJson ? raw.Json.Integer() : ParseInteger(raw.Text!),
+                "number" => raw.IsJson ? raw.Json.Number() is double ? JsonText.Copy(raw.Json) : null : ParseNumber(raw.Text!),
+                "boolean" => raw.IsJson ? (raw.Json is JsonValue b && b.TryGetValue(out bool flag) ? flag : null) : ParseBoolean(raw.Text!),
+                "string" => raw.IsJson ? (raw.Json is JsonValue s && s.TryGetValue(out string? text) ? text : null) : raw.Text,
                 // No type in the schema: let the model's server judge the value (JSON as is, text as text).
-                _ => raw.IsJson ? raw.Json : raw.Text,
+                _ => raw.IsJson ? JsonText.Copy(raw.Json) : raw.Text,
             };
-            if (value == null || (parameter.IsFile && !(value is string url && IsUrl(url))))
+            if (value == null || (parameter.IsFile && !(value is JsonValue url && url.TryGetValue(out string? link) && IsUrl(link))))
             {
                 return WrongType(input, parameter, raw, diagnostics);
             }
@@ -111,14 +111,13 @@ namespace Cog.Sdk.Core.Predict
             return false;
         }
 
-        private static bool InRange(RawInput input, InputParameter parameter, object value, DiagnosticBag diagnostics)
+        private static bool InRange(RawInput input, InputParameter parameter, JsonNode value, DiagnosticBag diagnostics)
         {
-            if (value is not (long or double))
+            if (value.Number() is not double number)
             {
                 return true;
             }
 
-            double number = Convert.ToDouble(value, CultureInfo.InvariantCulture);
             if (parameter.Minimum is double minimum && number < minimum)
             {
                 diagnostics.Error(PredictionMessages.InputBelowMinimum, input.Location, input.Name, Format(value), Format(minimum));
@@ -134,7 +133,7 @@ namespace Cog.Sdk.Core.Predict
             return true;
         }
 
-        private static bool InChoices(RawInput input, InputParameter parameter, object value, DiagnosticBag diagnostics)
+        private static bool InChoices(RawInput input, InputParameter parameter, JsonNode value, DiagnosticBag diagnostics)
         {
             if (parameter.Choices == null || parameter.Choices.Any(choice => SameValue(choice, value)))
             {
@@ -145,25 +144,22 @@ namespace Cog.Sdk.Core.Predict
             return false;
         }
 
-        private static bool SameValue(object? choice, object value) =>
-            choice is long or double && value is long or double
-                ? Convert.ToDouble(choice, CultureInfo.InvariantCulture) == Convert.ToDouble(value, CultureInfo.InvariantCulture)
-                : Equals(choice, value);
+        private static bool SameValue(JsonNode? choice, JsonNode value) =>
+            choice.Number() is double a && value.Number() is double b ? a == b : JsonText.Write(choice) == JsonText.Write(value);
 
-        private static string Format(object? value) => value as string ?? JsonText.Write(value);
+        private static string Format(JsonNode? value) => JsonText.Show(value);
 
-        private static object? JsonInteger(object? json) =>
-            json is long ? json : json is double d && d == Math.Floor(d) && Math.Abs(d) < 1e15 ? (long)d : null;
+        private static string Format(double value) => JsonText.Show(value);
 
-        private static object? ParseInteger(string text) =>
+        private static JsonNode? ParseInteger(string text) =>
             long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) ? l : null;
 
-        private static object? ParseNumber(string text) =>
+        private static JsonNode? ParseNumber(string text) =>
             long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) ? l
             : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !double.IsNaN(d) && !double.IsInfinity(d) ? d
             : null;
 
-        private static object? ParseBoolean(string text) =>
+        private static JsonNode? ParseBoolean(string text) =>
             text.ToLowerInvariant() switch
             {
                 "true" or "1" or "yes" => true,

@@ -3,15 +3,15 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.Json.Nodes;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Predict
 {
     /// <summary>One value the user gave for an input, before the schema says what it means.</summary>
     public sealed class RawValue
     {
-        private RawValue(string? text, string? filePath, object? json, bool isJson)
+        private RawValue(string? text, string? filePath, JsonNode? json, bool isJson)
         {
             Text = text;
             FilePath = filePath;
@@ -26,7 +26,7 @@ namespace Cog.Sdk.Core.Predict
         public string? FilePath { get; }
 
         /// <summary>A value from a JSON input file, already typed ("@path" strings already made data URLs).</summary>
-        public object? Json { get; }
+        public JsonNode? Json { get; }
 
         public bool IsJson { get; }
         public bool IsFile => FilePath != null;
@@ -34,11 +34,11 @@ namespace Cog.Sdk.Core.Predict
         public static RawValue FromText(string text) =>
             text.StartsWith("@", StringComparison.Ordinal) ? new RawValue(null, text.Substring(1), null, false) : new RawValue(text, null, null, false);
 
-        public static RawValue FromJson(object? json) => new RawValue(null, null, json, true);
+        public static RawValue FromJson(JsonNode? json) => new RawValue(null, null, json, true);
 
         /// <summary>How an error message quotes what was given.</summary>
         public override string ToString() =>
-            IsFile ? "@" + FilePath : IsJson ? (Json as string ?? JsonText.Write(Json)) : Text ?? "";
+            IsFile ? "@" + FilePath : IsJson ? JsonText.Show(Json) : Text ?? "";
     }
 
     /// <summary>An input name with every value given for it (several make a list).</summary>
@@ -104,10 +104,10 @@ namespace Cog.Sdk.Core.Predict
         public static IReadOnlyList<RawInput> ReadInputFile(string path, string projectDirectory, DiagnosticBag diagnostics)
         {
             var location = new SourceLocation(path);
-            Dictionary<string, object?>? inputs;
+            JsonObject? inputs;
             try
             {
-                inputs = JsonText.Parse(File.ReadAllText(path)) as Dictionary<string, object?>;
+                inputs = JsonText.Parse(File.ReadAllText(path)) as JsonObject;
                 if (inputs == null)
                 {
                     diagnostics.Error(PredictionMessages.InputFileUnreadable, location, path, "it is not a JSON object");
@@ -141,12 +141,13 @@ namespace Cog.Sdk.Core.Predict
             return DataUrl.FromFile(fullPath);
         }
 
-        private static object? ResolveFileReferences(string name, object? value, string projectDirectory, SourceLocation location, DiagnosticBag diagnostics) =>
+        private static JsonNode? ResolveFileReferences(string name, JsonNode? value, string projectDirectory, SourceLocation location, DiagnosticBag diagnostics) =>
             value switch
             {
-                string s when s.StartsWith("@", StringComparison.Ordinal) => ReadFileAsDataUrl(name, s.Substring(1), projectDirectory, location, diagnostics),
-                List<object?> list => list.Select(item => ResolveFileReferences(name, item, projectDirectory, location, diagnostics)).ToList(),
-                _ => value,
+                JsonValue scalar when scalar.TryGetValue(out string? s) && s.StartsWith("@", StringComparison.Ordinal) =>
+                    ReadFileAsDataUrl(name, s.Substring(1), projectDirectory, location, diagnostics),
+                JsonArray list => new JsonArray(list.Select(item => ResolveFileReferences(name, item, projectDirectory, location, diagnostics)).ToArray()),
+                _ => JsonText.Copy(value),
             };
 
         private static IReadOnlyList<RawInput> Group(IEnumerable<KeyValuePair<string, string>> pairs, SourceLocation location) =>

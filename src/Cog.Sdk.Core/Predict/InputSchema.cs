@@ -1,8 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using Cog.Sdk.Core.Json;
+using System.Text.Json.Nodes;
 
 namespace Cog.Sdk.Core.Predict
 {
@@ -10,7 +9,7 @@ namespace Cog.Sdk.Core.Predict
     public sealed class InputParameter
     {
         internal InputParameter(string name, string? type, string? format, InputParameter? items, double? minimum,
-            double? maximum, IReadOnlyList<object?>? choices, bool required, int order)
+            double? maximum, IReadOnlyList<JsonNode?>? choices, bool required, int order)
         {
             Name = name;
             Type = type;
@@ -38,7 +37,7 @@ namespace Cog.Sdk.Core.Predict
         public double? Maximum { get; }
 
         /// <summary>The allowed values (enum, also through an allOf $ref to a choices component), or null.</summary>
-        public IReadOnlyList<object?>? Choices { get; }
+        public IReadOnlyList<JsonNode?>? Choices { get; }
 
         public bool Required { get; }
 
@@ -58,7 +57,7 @@ namespace Cog.Sdk.Core.Predict
     /// <summary>The inputs and output of a model, read from the OpenAPI schema that Cog's runtime generates.</summary>
     public sealed class InputSchema
     {
-        private InputSchema(IReadOnlyList<InputParameter> parameters, IReadOnlyDictionary<string, object?>? output, string json)
+        private InputSchema(IReadOnlyList<InputParameter> parameters, JsonObject? output, string json)
         {
             Parameters = parameters;
             Output = output;
@@ -69,7 +68,7 @@ namespace Cog.Sdk.Core.Predict
         public IReadOnlyList<InputParameter> Parameters { get; }
 
         /// <summary>components.schemas.Output, when present.</summary>
-        public IReadOnlyDictionary<string, object?>? Output { get; }
+        public JsonObject? Output { get; }
 
         /// <summary>The schema text it was read from.</summary>
         public string Json { get; }
@@ -79,17 +78,17 @@ namespace Cog.Sdk.Core.Predict
         /// <exception cref="FormatException">The text is not JSON or has no components.schemas.Input.</exception>
         public static InputSchema Parse(string json)
         {
-            var root = JsonText.Parse(json) as Dictionary<string, object?> ?? throw new FormatException("the schema is not a JSON object");
+            var root = JsonText.Parse(json) as JsonObject ?? throw new FormatException("the schema is not a JSON object");
             var schemas = Child(Child(root, "components"), "schemas") ?? throw new FormatException("the schema has no components.schemas");
             var input = Child(schemas, "Input") ?? throw new FormatException("the schema has no components.schemas.Input");
-            var required = new HashSet<string>((input.TryGetValue("required", out object? r) ? r as List<object?> : null)?.OfType<string>() ?? Enumerable.Empty<string>());
+            var required = new HashSet<string>((input["required"] as JsonArray)?.Select(r => JsonText.Show(r)) ?? Enumerable.Empty<string>());
             var parameters = new List<InputParameter>();
-            if (Child(input, "properties") is Dictionary<string, object?> properties)
+            if (Child(input, "properties") is JsonObject properties)
             {
                 int position = 0;
                 foreach (var property in properties)
                 {
-                    if (property.Value is Dictionary<string, object?> definition)
+                    if (property.Value is JsonObject definition)
                     {
                         parameters.Add(ReadParameter(property.Key, definition, schemas, required.Contains(property.Key), position));
                     }
@@ -102,21 +101,20 @@ namespace Cog.Sdk.Core.Predict
             return new InputSchema(parameters, Child(schemas, "Output"), json);
         }
 
-        private static InputParameter ReadParameter(string name, Dictionary<string, object?> definition, Dictionary<string, object?> schemas, bool required, int position)
+        private static InputParameter ReadParameter(string name, JsonObject definition, JsonObject schemas, bool required, int position)
         {
             // choices=[...] become a component with an enum, referenced as allOf: [{$ref}] (or a bare $ref):
             // merge what the referenced components say into the property.
-            var merged = new Dictionary<string, object?>(definition);
-            var references = new List<Dictionary<string, object?>> { definition };
-            if (definition.TryGetValue("allOf", out object? allOf) && allOf is List<object?> parts)
+            var merged = definition.ToDictionary(pair => pair.Key, pair => pair.Value);
+            var references = new List<JsonObject> { definition };
+            if (definition["allOf"] is JsonArray parts)
             {
-                references.AddRange(parts.OfType<Dictionary<string, object?>>());
+                references.AddRange(parts.OfType<JsonObject>());
             }
 
             foreach (var part in references)
             {
-                if (part.TryGetValue("$ref", out object? reference) && reference is string path &&
-                    Child(schemas, path.Substring(path.LastIndexOf('/') + 1)) is Dictionary<string, object?> component)
+                if (part.String("$ref") is string path && Child(schemas, path.Substring(path.LastIndexOf('/') + 1)) is JsonObject component)
                 {
                     foreach (var pair in component)
                     {
@@ -128,26 +126,23 @@ namespace Cog.Sdk.Core.Predict
                 }
             }
 
-            InputParameter? items = Child(merged, "items") is Dictionary<string, object?> itemDefinition
+            JsonNode? Get(string key) => merged.TryGetValue(key, out JsonNode? value) ? value : null;
+            string? Text(string key) => Get(key) is JsonValue scalar && scalar.TryGetValue(out string? text) ? text : null;
+            InputParameter? items = Get("items") is JsonObject itemDefinition
                 ? ReadParameter(name, itemDefinition, schemas, required: false, position: 0)
                 : null;
-            int order = merged.TryGetValue("x-order", out object? o) && o is long l ? (int)l : position;
             return new InputParameter(
                 name,
-                merged.TryGetValue("type", out object? type) ? type as string : null,
-                merged.TryGetValue("format", out object? format) ? format as string : null,
+                Text("type"),
+                Text("format"),
                 items,
-                Number(merged, "minimum"),
-                Number(merged, "maximum"),
-                merged.TryGetValue("enum", out object? choices) ? choices as List<object?> : null,
+                Get("minimum").Number(),
+                Get("maximum").Number(),
+                (Get("enum") as JsonArray)?.ToList(),
                 required,
-                order);
+                Get("x-order").Integer() is long order ? (int)order : position);
         }
 
-        private static double? Number(Dictionary<string, object?> map, string key) =>
-            map.TryGetValue(key, out object? value) && value is long or double ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : null;
-
-        private static Dictionary<string, object?>? Child(Dictionary<string, object?>? map, string key) =>
-            map != null && map.TryGetValue(key, out object? value) ? value as Dictionary<string, object?> : null;
+        private static JsonObject? Child(JsonObject? map, string key) => map?[key] as JsonObject;
     }
 }

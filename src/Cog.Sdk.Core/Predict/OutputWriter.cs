@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.Json.Nodes;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Predict
 {
@@ -45,7 +45,7 @@ namespace Cog.Sdk.Core.Predict
         /// <paramref name="outputDirectory"/>'s caller: pass it already made absolute.
         /// </param>
         /// <exception cref="CogException">COG4021 when there is no output; COG4022 when a file cannot be written.</exception>
-        public static WrittenOutput Write(object? output, string outputDirectory, string? outputPath = null)
+        public static WrittenOutput Write(JsonNode? output, string outputDirectory, string? outputPath = null)
         {
             if (output == null)
             {
@@ -58,13 +58,13 @@ namespace Cog.Sdk.Core.Predict
                 return new WrittenOutput(new[] { WriteFile(directory, fileName, null, file) }, null);
             }
 
-            if (output is List<object?> list && list.Count > 0 && list.All(item => AsFile(item) != null))
+            if (output is JsonArray list && list.Count > 0 && list.All(item => AsFile(item) != null))
             {
                 var files = list.Select((item, index) => WriteFile(directory, fileName, index, AsFile(item)!)).ToList();
                 return new WrittenOutput(files, null);
             }
 
-            if (output is string text)
+            if (output is JsonValue scalar && scalar.TryGetValue(out string? text))
             {
                 return new WrittenOutput(new[] { WriteText(directory, fileName, ".txt", text) }, text);
             }
@@ -73,7 +73,8 @@ namespace Cog.Sdk.Core.Predict
             return new WrittenOutput(new[] { WriteText(directory, fileName, ".json", json + "\n") }, json);
         }
 
-        private static DataUrl? AsFile(object? value) => value is string s && DataUrl.TryParse(s, out DataUrl? file) ? file : null;
+        private static DataUrl? AsFile(JsonNode? value) =>
+            value is JsonValue scalar && scalar.TryGetValue(out string? s) && DataUrl.TryParse(s, out DataUrl? file) ? file : null;
 
         /// <summary>The directory and, when CogOutput names a file, its name.</summary>
         private static (string Directory, string? FileName) Target(string outputDirectory, string? outputPath)

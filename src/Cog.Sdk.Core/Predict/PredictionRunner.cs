@@ -5,18 +5,18 @@ using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Engine;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Predict
 {
     /// <summary>One prediction against a built image (CogPredict).</summary>
     public sealed class PredictionRequest
     {
-        public PredictionRequest(ContainerEngine engine, string image, IReadOnlyDictionary<string, object?> input)
+        public PredictionRequest(ContainerEngine engine, string image, JsonObject input)
         {
             Engine = engine;
             Image = image;
@@ -27,7 +27,7 @@ namespace Cog.Sdk.Core.Predict
         public string Image { get; }
 
         /// <summary>The "input" object, as <see cref="InputBinder.Bind"/> makes it.</summary>
-        public IReadOnlyDictionary<string, object?> Input { get; }
+        public JsonObject Input { get; }
 
         public GpuMode Gpus { get; set; } = GpuMode.Auto;
 
@@ -47,24 +47,22 @@ namespace Cog.Sdk.Core.Predict
     /// <summary>What a successful prediction returned.</summary>
     public sealed class PredictionResult
     {
-        internal PredictionResult(Dictionary<string, object?> response)
+        internal PredictionResult(JsonObject response)
         {
             Response = response;
         }
 
         /// <summary>The whole prediction object the server answered (id, status, output, logs, metrics, ...).</summary>
-        public Dictionary<string, object?> Response { get; }
+        public JsonObject Response { get; }
 
         /// <summary>The output: a JSON value (strings, numbers, lists, objects); files are data URLs.</summary>
-        public object? Output => Response.TryGetValue("output", out object? output) ? output : null;
+        public JsonNode? Output => Response["output"];
 
         /// <summary>What predict() printed.</summary>
-        public string Logs => Response.TryGetValue("logs", out object? logs) ? logs as string ?? "" : "";
+        public string Logs => Response.String("logs") ?? "";
 
         /// <summary>Seconds predict() ran, when the server measured it.</summary>
-        public double? PredictTime =>
-            Response.TryGetValue("metrics", out object? m) && m is Dictionary<string, object?> metrics &&
-            metrics.TryGetValue("predict_time", out object? t) && t is long or double ? Convert.ToDouble(t, CultureInfo.InvariantCulture) : null;
+        public double? PredictTime => (Response["metrics"] as JsonObject)?["predict_time"].Number();
     }
 
     /// <summary>
@@ -191,8 +189,8 @@ namespace Cog.Sdk.Core.Predict
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Dictionary<string, object?>? health = await GetHealthAsync(http, server, cancellationToken).ConfigureAwait(false);
-                string status = health != null && health.TryGetValue("status", out object? s) ? s as string ?? "" : "";
+                JsonObject? health = await GetHealthAsync(http, server, cancellationToken).ConfigureAwait(false);
+                string status = health.String("status") ?? "";
                 switch (status)
                 {
                     case "READY":
@@ -224,7 +222,7 @@ namespace Cog.Sdk.Core.Predict
         }
 
         /// <summary>The health-check answer; null while the server does not answer yet.</summary>
-        private static async Task<Dictionary<string, object?>?> GetHealthAsync(HttpClient http, Uri server, CancellationToken cancellationToken)
+        private static async Task<JsonObject?> GetHealthAsync(HttpClient http, Uri server, CancellationToken cancellationToken)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(HealthRequestTimeout);
@@ -232,7 +230,7 @@ namespace Cog.Sdk.Core.Predict
             {
                 using HttpResponseMessage response = await http.GetAsync(new Uri(server, "health-check"), timeout.Token).ConfigureAwait(false);
                 string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                return JsonText.TryParse(body, out object? parsed, out _) ? parsed as Dictionary<string, object?> : null;
+                return JsonText.ParseObject(body);
             }
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
@@ -241,13 +239,12 @@ namespace Cog.Sdk.Core.Predict
             }
         }
 
-        private static string? SetupLogs(Dictionary<string, object?> health) =>
-            health.TryGetValue("setup", out object? setup) && setup is Dictionary<string, object?> details &&
-            details.TryGetValue("logs", out object? logs) && logs is string text && text.Trim().Length > 0 ? text.TrimEnd() : null;
+        private static string? SetupLogs(JsonObject health) =>
+            (health["setup"] as JsonObject).String("logs") is string text && text.Trim().Length > 0 ? text.TrimEnd() : null;
 
         private static async Task<PredictionResult> PredictAsync(HttpClient http, Uri server, PredictionRequest request, Task following, RecentLines recentLines, CancellationToken cancellationToken)
         {
-            string body = JsonText.Write(new Dictionary<string, object?> { ["input"] = request.Input });
+            string body = JsonText.Write(new JsonObject { ["input"] = JsonText.Copy(request.Input) });
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (request.PredictionTimeout is TimeSpan limit)
             {
@@ -275,7 +272,7 @@ namespace Cog.Sdk.Core.Predict
                     : new CogException(Diagnostic.Error(PredictionMessages.ServerUnreachable, SourceLocation.None, server.Port, e.Message));
             }
 
-            var prediction = JsonText.TryParse(answer, out object? parsed, out _) ? parsed as Dictionary<string, object?> : null;
+            JsonObject? prediction = JsonText.ParseObject(answer);
             if (statusCode == 422)
             {
                 throw new CogException(Diagnostic.Error(PredictionMessages.InputsRejected, SourceLocation.None, DescribeValidationErrors(prediction, answer)));
@@ -286,11 +283,11 @@ namespace Cog.Sdk.Core.Predict
                 throw new CogException(Diagnostic.Error(PredictionMessages.PredictionHttpError, SourceLocation.None, statusCode, ContainerCli.Tail(answer, 20)));
             }
 
-            string status = prediction.TryGetValue("status", out object? s) ? s as string ?? "" : "";
+            string status = prediction.String("status") ?? "";
             if (status != "succeeded")
             {
-                string error = prediction.TryGetValue("error", out object? e) && e != null ? e as string ?? JsonText.Write(e) : "(no error message)";
-                string logs = prediction.TryGetValue("logs", out object? l) && l is string text && text.Trim().Length > 0 ? "\n" + text.TrimEnd() : "";
+                string error = prediction["error"] is JsonNode e ? JsonText.Show(e) : "(no error message)";
+                string logs = prediction.String("logs") is string text && text.Trim().Length > 0 ? "\n" + text.TrimEnd() : "";
                 throw new CogException(Diagnostic.Error(PredictionMessages.PredictionFailed, SourceLocation.None, status, error, logs));
             }
 
@@ -298,24 +295,22 @@ namespace Cog.Sdk.Core.Predict
         }
 
         /// <summary>"- name: message" per problem in a 422 answer {"detail": [{"loc": [..., name], "msg": ...}]}.</summary>
-        internal static string DescribeValidationErrors(Dictionary<string, object?>? answer, string raw)
+        internal static string DescribeValidationErrors(JsonObject? answer, string raw)
         {
-            if (answer == null || !answer.TryGetValue("detail", out object? detail))
+            if (answer == null || !answer.TryGetPropertyValue("detail", out JsonNode? detail))
             {
                 return "- " + raw.Trim();
             }
 
-            if (detail is not List<object?> problems)
+            if (detail is not JsonArray problems)
             {
-                return "- " + (detail as string ?? JsonText.Write(detail));
+                return "- " + JsonText.Show(detail);
             }
 
-            return string.Join("\n", problems.OfType<Dictionary<string, object?>>().Select(problem =>
+            return string.Join("\n", problems.OfType<JsonObject>().Select(problem =>
             {
-                string field = problem.TryGetValue("loc", out object? loc) && loc is List<object?> path && path.Count > 0
-                    ? Convert.ToString(path[path.Count - 1], CultureInfo.InvariantCulture) ?? ""
-                    : "input";
-                string message = problem.TryGetValue("msg", out object? msg) ? msg as string ?? JsonText.Write(msg) : JsonText.Write(problem);
+                string field = problem["loc"] is JsonArray path && path.Count > 0 ? JsonText.Show(path[path.Count - 1]) : "input";
+                string message = problem.TryGetPropertyValue("msg", out JsonNode? msg) ? JsonText.Show(msg) : JsonText.Write(problem);
                 return $"- {field}: {message}";
             }));
         }

@@ -21,7 +21,7 @@ namespace Cog.Sdk.Core.Predict
         public static async Task<InputSchema> ReadAsync(ContainerEngine engine, string image, string? cacheDirectory, Action<Diagnostic> report, CancellationToken cancellationToken)
         {
             var (id, labels) = await ContainerCli.InspectImageAsync(engine, image, cancellationToken).ConfigureAwait(false);
-            if (labels.TryGetValue(SchemaLabel, out object? label) && label is string labelled && TryParse(labelled) is InputSchema fromLabel)
+            if (labels.String(SchemaLabel) is string labelled && TryParse(labelled) is InputSchema fromLabel)
             {
                 return fromLabel;
             }

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Resolve
 {

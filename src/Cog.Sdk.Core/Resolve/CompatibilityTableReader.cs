@@ -2,21 +2,20 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.Resolve
 {
     /// <summary>
     /// Turns the JSON of a table file into entries, reporting every malformed entry located in the file.
-    /// JsonText keeps no positions, so an entry's line is found by searching the text for the value at fault;
+    /// The parsed nodes keep no positions, so an entry's line is found by searching the text for the value at fault;
     /// the format puts one entry on a line, which makes that exact in practice.
     /// </summary>
     internal sealed class CompatibilityTableReader
     {
-        private static readonly Regex OffsetPattern = new Regex(@"at offset (\d+)", RegexOptions.CultureInvariant);
-
         private static readonly string[] RootKeys = { "about", "replace", "defaultCuda", "cudaImages", "torch", "tensorflow" };
         private static readonly string[] ImageKeys = { "cuda", "cudnn", "ubuntu", "tag", "note" };
         private static readonly string[] TorchKeys = { "version", "torchvision", "torchaudio", "builds", "note" };
@@ -43,22 +42,30 @@ namespace Cog.Sdk.Core.Resolve
             torch = new List<TorchRelease>();
             tensorFlow = new List<TensorFlowRelease>();
 
-            if (!JsonText.TryParse(_text.TrimStart('\uFEFF'), out object? parsed, out string? error))
+            JsonNode? parsed;
+            try
             {
-                _diagnostics.Error(ConfigurationMessages.CompatibilityTableInvalidJson, LocationOfOffset(error!), _source, error);
+                parsed = JsonText.Parse(_text.TrimStart('\uFEFF'));
+            }
+            catch (FormatException e)
+            {
+                var at = e.InnerException is JsonException { LineNumber: long line, BytePositionInLine: long column }
+                    ? new SourceLocation(_source, (int)line + 1, (int)column + 1)
+                    : new SourceLocation(_source);
+                _diagnostics.Error(ConfigurationMessages.CompatibilityTableInvalidJson, at, _source, e.Message);
                 return false;
             }
 
-            if (!(parsed is Dictionary<string, object?> root))
+            if (!(parsed is JsonObject root))
             {
                 Fail("the table", "it must be a JSON object with cudaImages, torch and tensorflow arrays", null);
                 return false;
             }
 
             CheckKeys(root, RootKeys, "the table", null);
-            if (root.TryGetValue("replace", out object? replaceValue))
+            if (root.TryGetPropertyValue("replace", out JsonNode? replaceValue))
             {
-                if (replaceValue is bool flag)
+                if (replaceValue is JsonValue scalar && scalar.TryGetValue(out bool flag))
                 {
                     replace = flag;
                 }
@@ -107,7 +114,7 @@ namespace Cog.Sdk.Core.Resolve
             return !_failed;
         }
 
-        private IEnumerable<CudaImage> ReadImages(Dictionary<string, object?> entry, string where)
+        private IEnumerable<CudaImage> ReadImages(JsonObject entry, string where)
         {
             CheckKeys(entry, ImageKeys, where, null);
             string? cudaText = RequiredString(entry, "cuda", where);
@@ -127,16 +134,17 @@ namespace Cog.Sdk.Core.Resolve
             }
 
             var ubuntus = new List<ReleaseVersion>();
-            if (!entry.TryGetValue("ubuntu", out object? ubuntuValue) || !(ubuntuValue is List<object?> ubuntuList) || ubuntuList.Count == 0)
+            if (!(entry["ubuntu"] is JsonArray ubuntuList) || ubuntuList.Count == 0)
             {
                 Fail(where + ".ubuntu", "it must be a non-empty list of Ubuntu releases such as [\"22.04\"]", cudaText);
             }
             else
             {
-                foreach (object? item in ubuntuList)
+                foreach (JsonNode? item in ubuntuList)
                 {
-                    ReleaseVersion? ubuntu = item is string s ? RequireVersion(s, where + ".ubuntu") : null;
-                    if (item is not string)
+                    string? text = item is JsonValue scalar && scalar.TryGetValue(out string? s) ? s : null;
+                    ReleaseVersion? ubuntu = text is null ? null : RequireVersion(text, where + ".ubuntu");
+                    if (text is null)
                     {
                         Fail(where + ".ubuntu", "every Ubuntu release must be a string such as \"22.04\"", cudaText);
                     }
@@ -159,7 +167,7 @@ namespace Cog.Sdk.Core.Resolve
             }
         }
 
-        private TorchRelease? ReadTorch(Dictionary<string, object?> entry, string where)
+        private TorchRelease? ReadTorch(JsonObject entry, string where)
         {
             CheckKeys(entry, TorchKeys, where, null);
             string? versionText = RequiredString(entry, "version", where);
@@ -199,7 +207,7 @@ namespace Cog.Sdk.Core.Resolve
             return release;
         }
 
-        private TensorFlowRelease? ReadTensorFlow(Dictionary<string, object?> entry, string where)
+        private TensorFlowRelease? ReadTensorFlow(JsonObject entry, string where)
         {
             CheckKeys(entry, TensorFlowKeys, where, null);
             string? versionText = RequiredString(entry, "version", where);
@@ -211,15 +219,15 @@ namespace Cog.Sdk.Core.Resolve
             return version is null || cuda is null || cuDnn is null ? null : new TensorFlowRelease(version, cuda, cuDnn);
         }
 
-        private IEnumerable<(Dictionary<string, object?> Entry, string Where)> Entries(Dictionary<string, object?> parent, string key, string? parentWhere = null)
+        private IEnumerable<(JsonObject Entry, string Where)> Entries(JsonObject parent, string key, string? parentWhere = null)
         {
             string where = parentWhere is null ? key : parentWhere + "." + key;
-            if (!parent.TryGetValue(key, out object? value))
+            if (!parent.TryGetPropertyValue(key, out JsonNode? value))
             {
                 yield break;
             }
 
-            if (!(value is List<object?> list))
+            if (!(value is JsonArray list))
             {
                 Fail(where, "it must be a JSON array", key);
                 yield break;
@@ -227,7 +235,7 @@ namespace Cog.Sdk.Core.Resolve
 
             for (int i = 0; i < list.Count; i++)
             {
-                if (list[i] is Dictionary<string, object?> entry)
+                if (list[i] is JsonObject entry)
                 {
                     yield return (entry, $"{where}[{i}]");
                 }
@@ -238,15 +246,15 @@ namespace Cog.Sdk.Core.Resolve
             }
         }
 
-        private void CheckKeys(Dictionary<string, object?> entry, string[] allowed, string where, string? near)
+        private void CheckKeys(JsonObject entry, string[] allowed, string where, string? near)
         {
-            foreach (string key in entry.Keys.Where(k => Array.IndexOf(allowed, k) < 0))
+            foreach (string key in entry.Select(pair => pair.Key).Where(k => Array.IndexOf(allowed, k) < 0))
             {
                 Fail(where, $"unknown field '{key}' (known: {string.Join(", ", allowed)})", near ?? key);
             }
         }
 
-        private string? RequiredString(Dictionary<string, object?> entry, string key, string where)
+        private string? RequiredString(JsonObject entry, string key, string where)
         {
             string? value = OptionalString(entry, key, where);
             if (value is null && !entry.ContainsKey(key))
@@ -257,14 +265,14 @@ namespace Cog.Sdk.Core.Resolve
             return value;
         }
 
-        private string? OptionalString(Dictionary<string, object?> entry, string key, string where)
+        private string? OptionalString(JsonObject entry, string key, string where)
         {
-            if (!entry.TryGetValue(key, out object? value) || value is null)
+            if (!entry.TryGetPropertyValue(key, out JsonNode? value) || value is null)
             {
                 return null;
             }
 
-            if (value is string s && s.Trim().Length > 0)
+            if (value is JsonValue scalar && scalar.TryGetValue(out string? s) && s.Trim().Length > 0)
             {
                 return s.Trim();
             }
@@ -298,21 +306,14 @@ namespace Cog.Sdk.Core.Resolve
             _diagnostics.Error(ConfigurationMessages.CompatibilityTableInvalidEntry, LocationOf(near), where, problem);
         }
 
-        private static string? FirstStringIn(Dictionary<string, object?> entry) => entry.Values.OfType<string>().FirstOrDefault();
+        private static string? FirstStringIn(JsonObject entry) =>
+            entry.Select(pair => pair.Value is JsonValue scalar && scalar.TryGetValue(out string? text) ? text : null).FirstOrDefault(text => text != null);
 
         /// <summary>The first line holding <paramref name="near"/> as a quoted JSON string, else the file.</summary>
         private SourceLocation LocationOf(string? near)
         {
             int index = near is null ? -1 : _text.IndexOf("\"" + near + "\"", StringComparison.Ordinal);
             return index < 0 ? new SourceLocation(_source) : LocationAt(index);
-        }
-
-        private SourceLocation LocationOfOffset(string error)
-        {
-            Match m = OffsetPattern.Match(error);
-            return m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int offset)
-                ? LocationAt(Math.Min(offset, _text.Length))
-                : new SourceLocation(_source);
         }
 
         private SourceLocation LocationAt(int index)

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Json;
 
 namespace Cog.Sdk.Core.UpToDate
 {
@@ -63,22 +62,22 @@ namespace Cog.Sdk.Core.UpToDate
         /// <summary>Writes to a temporary file and renames it over the record, so a record is whole or absent.</summary>
         public void Write(string path)
         {
-            var json = new Dictionary<string, object?>
+            var saved = new Saved
             {
-                ["key"] = Key,
-                ["files"] = Files.ToDictionary(f => f.Key, f => (object?)f.Value),
-                ["values"] = Values.ToDictionary(v => v.Key, v => (object?)v.Value),
-                ["messages"] = Messages.Select(m => (object?)new Dictionary<string, object?>
+                Key = Key,
+                Files = Files.ToDictionary(f => f.Key, f => f.Value),
+                Values = Values.ToDictionary(v => v.Key, v => v.Value),
+                Messages = Messages.Select(m => new SavedMessage
                 {
-                    ["code"] = m.Code,
-                    ["severity"] = m.Severity.ToString(),
-                    ["message"] = m.Message,
-                    ["file"] = m.Location.File,
-                    ["line"] = m.Location.Line,
-                    ["column"] = m.Location.Column,
+                    Code = m.Code,
+                    Severity = m.Severity,
+                    Message = m.Message,
+                    File = m.Location.File,
+                    Line = m.Location.Line,
+                    Column = m.Location.Column,
                 }).ToList(),
             };
-            Stamps.WriteAtomically(path, JsonText.Write(json, indented: true) + "\n");
+            Stamps.WriteAtomically(path, JsonText.Serialize(saved));
         }
 
         /// <summary>Removes the record, so that the step runs next time (after it failed).</summary>
@@ -94,40 +93,33 @@ namespace Cog.Sdk.Core.UpToDate
             }
         }
 
-        private static StepRecord? Read(string path)
-        {
-            try
-            {
-                if (!File.Exists(path) || !JsonText.TryParse(File.ReadAllText(path), out object? parsed, out _)
-                    || parsed is not Dictionary<string, object?> json
-                    || json.TryGetValue("key", out object? key) is false || key is not string keyText
-                    || json.TryGetValue("files", out object? files) is false || files is not Dictionary<string, object?> fileStates
-                    || json.TryGetValue("values", out object? values) is false || values is not Dictionary<string, object?> valueTexts
-                    || json.TryGetValue("messages", out object? messages) is false || messages is not List<object?> messageList)
-                {
-                    return null;
-                }
+        private static StepRecord? Read(string path) =>
+            JsonText.ReadFile<Saved>(path) is Saved saved && saved.Key != null && saved.Files != null && saved.Values != null && saved.Messages != null
+                && saved.Messages.All(m => m.Code != null && m.Message != null)
+                ? new StepRecord(
+                    saved.Key,
+                    saved.Files,
+                    saved.Values,
+                    saved.Messages.Select(m => Diagnostic.Recorded(m.Code!, m.Severity, m.Message!, new SourceLocation(m.File, m.Line, m.Column))).ToList())
+                : null;
 
-                return new StepRecord(
-                    keyText,
-                    fileStates.ToDictionary(f => f.Key, f => f.Value as string ?? "", StringComparer.Ordinal),
-                    valueTexts.ToDictionary(v => v.Key, v => v.Value as string ?? "", StringComparer.Ordinal),
-                    messageList.OfType<Dictionary<string, object?>>().Select(ReadMessage).ToList());
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is InvalidCastException
-                || e is KeyNotFoundException || e is FormatException || e is OverflowException)
-            {
-                // An unreadable record only means doing the step again.
-                return null;
-            }
+        private sealed class Saved
+        {
+            public string? Key { get; set; }
+            public Dictionary<string, string>? Files { get; set; }
+            public Dictionary<string, string>? Values { get; set; }
+            public List<SavedMessage>? Messages { get; set; }
         }
 
-        private static Diagnostic ReadMessage(Dictionary<string, object?> m) =>
-            Diagnostic.Recorded(
-                (string)m["code"]!,
-                (DiagnosticSeverity)Enum.Parse(typeof(DiagnosticSeverity), (string)m["severity"]!),
-                (string)m["message"]!,
-                new SourceLocation(m["file"] as string, Convert.ToInt32(m["line"], CultureInfo.InvariantCulture), Convert.ToInt32(m["column"], CultureInfo.InvariantCulture)));
+        private sealed class SavedMessage
+        {
+            public string? Code { get; set; }
+            public DiagnosticSeverity Severity { get; set; }
+            public string? Message { get; set; }
+            public string? File { get; set; }
+            public int Line { get; set; }
+            public int Column { get; set; }
+        }
 
         private static string StateOf(string path)
         {

@@ -55,28 +55,24 @@ namespace Cog.Sdk.Tasks
                 return;
             }
 
-            // The schema comes from the image without running setup(), so a typo fails in seconds, not after a model load.
-            InputSchema schema = Wait(SchemaReader.ReadAsync(engine, project.ImageName, IntermediateDirectory, Report, CancellationToken));
-            Dictionary<string, object?> input = InputBinder.Bind(inputs, schema, projectDirectory, diagnostics);
-            Report(diagnostics);
-            if (diagnostics.HasErrors)
+            var job = new PredictionJob(engine, project.ImageName, projectDirectory, inputs, OutputDirectory)
             {
-                return;
-            }
-
-            var request = new PredictionRequest(engine, project.ImageName, input)
-            {
+                OutputPath = string.IsNullOrWhiteSpace(Output) ? null : Output,
+                SchemaCacheDirectory = IntermediateDirectory,
                 Gpus = gpus,
                 ConfigUsesGpu = project.Config.Gpu.Value,
                 SetupTimeout = setupTimeout,
                 PredictionTimeout = predictTimeout,
             };
-            Log.LogMessage(MessageImportance.High, $"Cog: running a prediction on {project.ImageName}");
+
             // The container's output at high importance: what setup() and predict() print is the point of watching a
             // prediction (as `cog predict` shows it), and the default console verbosity shows nothing less.
-            PredictionResult result = Wait(PredictionRunner.RunAsync(request, line => Log.LogMessage(MessageImportance.High, line), Report, CancellationToken));
+            WrittenOutput? written = Wait(Prediction.RunAsync(job, line => Log.LogMessage(MessageImportance.High, line), Report, CancellationToken));
+            if (written == null)
+            {
+                return;
+            }
 
-            WrittenOutput written = OutputWriter.Write(result.Output, OutputDirectory, string.IsNullOrWhiteSpace(Output) ? null : Output);
             if (!string.IsNullOrEmpty(written.Text))
             {
                 Log.LogMessage(MessageImportance.High, written.Text);

@@ -153,11 +153,11 @@ public class DockerfileGeneratorTests
         Assert.Equal("https://github.com/me/model", labels["org.opencontainers.image.source"]);
         Assert.Equal("abc123", labels["org.opencontainers.image.revision"]);
         Assert.Equal(DockerfileGenerator.SdkVersion, labels["run.cog.sdk.version"]);
-        var config = (Dictionary<string, object?>)Json.JsonText.Parse(labels["run.cog.config"])!;
-        var build = (Dictionary<string, object?>)config["build"]!;
-        Assert.Equal(true, build["gpu"]);
-        Assert.Equal("3.11", build["python_version"]);
-        Assert.Equal("predict.py:Predictor", config["predict"]);
+        var config = JsonText.ParseObject(labels["run.cog.config"])!;
+        var build = (System.Text.Json.Nodes.JsonObject)config["build"]!;
+        Assert.True(build["gpu"]!.GetValue<bool>());
+        Assert.Equal("3.11", build.String("python_version"));
+        Assert.Equal("predict.py:Predictor", config.String("predict"));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class CommandLineTests
     [Fact]
     public void A_422_answer_lists_each_field()
     {
-        var answer = (Dictionary<string, object?>)Cog.Sdk.Core.Json.JsonText.Parse(
+        var answer = JsonText.ParseObject(
             """{"detail": [{"loc": ["body", "input", "steps"], "msg": "ensure this value is less than or equal to 100", "type": "x"}, {"loc": ["body", "input", "prompt"], "msg": "field required"}]}""")!;
         Assert.Equal("- steps: ensure this value is less than or equal to 100\n- prompt: field required", PredictionRunner.DescribeValidationErrors(answer, ""));
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Predict;
 
@@ -19,12 +20,16 @@ public sealed class InputTests : IDisposable
     private static IReadOnlyList<RawInput> Parse(string text, DiagnosticBag? diagnostics = null) =>
         InputParser.ParseInputString(text, diagnostics ?? new DiagnosticBag());
 
-    private (Dictionary<string, object?> Input, DiagnosticBag Diagnostics) Bind(string text)
+    private (JsonObject Input, DiagnosticBag Diagnostics) Bind(string text)
     {
         var diagnostics = new DiagnosticBag();
         var input = InputBinder.Bind(Parse(text, diagnostics), Schema, _project, diagnostics);
         return (input, diagnostics);
     }
+
+    /// <summary>A bound value equals what a test expects when both write the same JSON.</summary>
+    private static void Same(object? expected, JsonNode? actual) =>
+        Assert.Equal(JsonText.Write(System.Text.Json.JsonSerializer.SerializeToNode(expected)), JsonText.Write(actual));
 
     private static string[] Codes(DiagnosticBag diagnostics) => diagnostics.Select(d => d.Code).ToArray();
 
@@ -67,16 +72,16 @@ public sealed class InputTests : IDisposable
     {
         var (input, diagnostics) = Bind("image=@hotdog.png;prompt=42;steps=7;guidance=3;upscale=true;scheduler=euler;tags=x;tags=y;seeds=1;masks=@mask.jpg;size=512");
         Assert.Empty(diagnostics);
-        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), input["image"]);
-        Assert.Equal("42", input["prompt"]);
-        Assert.Equal(7L, input["steps"]);
-        Assert.Equal(3L, input["guidance"]);
-        Assert.Equal(true, input["upscale"]);
-        Assert.Equal("euler", input["scheduler"]);
-        Assert.Equal(new List<object?> { "x", "y" }, input["tags"]);
-        Assert.Equal(new List<object?> { 1L }, input["seeds"]);
-        Assert.StartsWith("data:image/jpeg;base64,", (string)((List<object?>)input["masks"]!)[0]!);
-        Assert.Equal(512L, input["size"]);
+        Same("data:image/png;base64," + Convert.ToBase64String(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), input["image"]);
+        Same("42", input["prompt"]);
+        Same(7L, input["steps"]);
+        Same(3L, input["guidance"]);
+        Same(true, input["upscale"]);
+        Same("euler", input["scheduler"]);
+        Assert.Equal("""["x","y"]""", JsonText.Write(input["tags"]));
+        Assert.Equal("[1]", JsonText.Write(input["seeds"]));
+        Assert.StartsWith("data:image/jpeg;base64,", input["masks"]![0]!.GetValue<string>());
+        Same(512L, input["size"]);
     }
 
     [Fact]
@@ -146,8 +151,8 @@ public sealed class InputTests : IDisposable
         var diagnostics = new DiagnosticBag();
         var input = InputBinder.Bind(InputParser.FromItems(items), Schema, _project, diagnostics);
         Assert.Empty(diagnostics);
-        Assert.Equal("a;b", input["prompt"]);
-        Assert.Equal(new List<object?> { "x", "y" }, input["tags"]);
+        Same("a;b", input["prompt"]);
+        Assert.Equal("""["x","y"]""", JsonText.Write(input["tags"]));
     }
 
     [Fact]
@@ -164,12 +169,12 @@ public sealed class InputTests : IDisposable
         diagnostics = new DiagnosticBag();
         var input = InputBinder.Bind(InputParser.ReadInputFile(file, _project, diagnostics), Schema, _project, diagnostics);
         Assert.Empty(diagnostics);
-        Assert.StartsWith("data:image/png;base64,", (string)input["image"]!);
-        Assert.Equal(5L, input["steps"]);
-        Assert.Equal(2.5, input["guidance"]);
-        Assert.Equal(true, input["upscale"]);
-        Assert.StartsWith("data:image/jpeg;base64,", (string)((List<object?>)input["masks"]!)[0]!);
-        Assert.Equal(new List<object?> { "a", "b" }, input["tags"]);
+        Assert.StartsWith("data:image/png;base64,", input["image"]!.GetValue<string>());
+        Same(5L, input["steps"]);
+        Same(2.5, input["guidance"]);
+        Same(true, input["upscale"]);
+        Assert.StartsWith("data:image/jpeg;base64,", input["masks"]![0]!.GetValue<string>());
+        Assert.Equal("""["a","b"]""", JsonText.Write(input["tags"]));
     }
 
     [Fact]
@@ -201,7 +206,7 @@ public sealed class InputTests : IDisposable
         Assert.Equal(new[] { "image", "prompt", "steps", "guidance", "upscale", "scheduler", "tags", "seeds", "masks", "size" }, Schema.Parameters.Select(p => p.Name));
         var scheduler = Schema.Find("scheduler")!;
         Assert.Equal("string", scheduler.Type);
-        Assert.Equal(new object?[] { "ddim", "euler" }, scheduler.Choices);
+        Assert.Equal(new[] { "ddim", "euler" }, scheduler.Choices!.Select(JsonText.Show));
         Assert.True(Schema.Find("image")!.Required);
         Assert.False(Schema.Find("steps")!.Required);
         Assert.True(Schema.Find("masks")!.Items!.IsFile);

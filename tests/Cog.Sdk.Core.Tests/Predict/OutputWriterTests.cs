@@ -8,6 +8,9 @@ public sealed class OutputWriterTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("cog-output-").FullName;
 
+    /// <summary>An output as the server's JSON answer holds it.</summary>
+    private static System.Text.Json.Nodes.JsonNode? Node(object? value) => System.Text.Json.JsonSerializer.SerializeToNode(value);
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static string DataUrl(string mime, byte[] content) => $"data:{mime};base64,{Convert.ToBase64String(content)}";
@@ -22,7 +25,7 @@ public sealed class OutputWriterTests : IDisposable
     public void A_file_is_decoded_with_the_extension_of_its_mime_type(string mime, string name)
     {
         byte[] content = { 1, 2, 3, 250 };
-        WrittenOutput written = OutputWriter.Write(DataUrl(mime, content), _directory);
+        WrittenOutput written = OutputWriter.Write(Node(DataUrl(mime, content)), _directory);
         Assert.Equal(new[] { Path.Combine(_directory, name) }, written.Files);
         Assert.Equal(content, File.ReadAllBytes(written.Files[0]));
         Assert.Null(written.Text);
@@ -31,7 +34,7 @@ public sealed class OutputWriterTests : IDisposable
     [Fact]
     public void A_data_url_with_parameters_and_percent_encoding_is_decoded()
     {
-        WrittenOutput written = OutputWriter.Write("data:text/plain;charset=utf-8,caf%C3%A9", _directory);
+        WrittenOutput written = OutputWriter.Write(Node("data:text/plain;charset=utf-8,caf%C3%A9"), _directory);
         Assert.Equal("café", File.ReadAllText(written.Files[0], Encoding.UTF8));
         Assert.EndsWith("output.txt", written.Files[0]);
     }
@@ -40,7 +43,7 @@ public sealed class OutputWriterTests : IDisposable
     public void A_list_of_files_is_numbered()
     {
         var output = new List<object?> { DataUrl("image/png", new byte[] { 1 }), DataUrl("image/png", new byte[] { 2 }) };
-        WrittenOutput written = OutputWriter.Write(output, _directory);
+        WrittenOutput written = OutputWriter.Write(Node(output), _directory);
         Assert.Equal(new[] { "output.0.png", "output.1.png" }, written.Files.Select(Path.GetFileName));
         Assert.Equal(new byte[] { 2 }, File.ReadAllBytes(written.Files[1]));
     }
@@ -49,19 +52,19 @@ public sealed class OutputWriterTests : IDisposable
     public void CogOutput_names_the_file_numbers_it_for_lists_and_can_be_a_directory()
     {
         string file = Path.Combine(_directory, "sub", "result.png");
-        Assert.Equal(new[] { file }, OutputWriter.Write(DataUrl("image/png", new byte[] { 1 }), _directory, "@" + file).Files);
+        Assert.Equal(new[] { file }, OutputWriter.Write(Node(DataUrl("image/png", new byte[] { 1 })), _directory, "@" + file).Files);
 
         var list = new List<object?> { DataUrl("image/jpeg", new byte[] { 1 }), DataUrl("image/jpeg", new byte[] { 2 }) };
-        Assert.Equal(new[] { "result.0.png", "result.1.png" }, OutputWriter.Write(list, _directory, file).Files.Select(Path.GetFileName));
+        Assert.Equal(new[] { "result.0.png", "result.1.png" }, OutputWriter.Write(Node(list), _directory, file).Files.Select(Path.GetFileName));
 
         string folder = Path.Combine(_directory, "elsewhere") + Path.DirectorySeparatorChar;
-        Assert.Equal(new[] { Path.Combine(folder, "output.jpg") }, OutputWriter.Write(list[0], _directory, folder).Files);
+        Assert.Equal(new[] { Path.Combine(folder, "output.jpg") }, OutputWriter.Write(Node(list[0]), _directory, folder).Files);
     }
 
     [Fact]
     public void A_string_is_returned_for_printing_and_written_to_output_txt()
     {
-        WrittenOutput written = OutputWriter.Write("hello, world", _directory);
+        WrittenOutput written = OutputWriter.Write(Node("hello, world"), _directory);
         Assert.Equal("hello, world", written.Text);
         Assert.Equal("hello, world", File.ReadAllText(Path.Combine(_directory, "output.txt")));
     }
@@ -70,11 +73,11 @@ public sealed class OutputWriterTests : IDisposable
     public void Anything_else_is_pretty_json_in_output_json()
     {
         var output = new Dictionary<string, object?> { ["label"] = "hotdog", ["score"] = 0.93, ["boxes"] = new List<object?> { 1L, 2L } };
-        WrittenOutput written = OutputWriter.Write(output, _directory);
+        WrittenOutput written = OutputWriter.Write(Node(output), _directory);
         Assert.Equal(Path.Combine(_directory, "output.json"), written.Files.Single());
         Assert.Equal("{\n  \"label\": \"hotdog\",\n  \"score\": 0.93,\n  \"boxes\": [\n    1,\n    2\n  ]\n}", written.Text);
         Assert.Equal(written.Text + "\n", File.ReadAllText(written.Files[0]));
-        Assert.Equal("42", OutputWriter.Write(42L, _directory).Text);
+        Assert.Equal("42", OutputWriter.Write(Node(42L), _directory).Text);
     }
 
     [Fact]
@@ -89,7 +92,7 @@ public sealed class OutputWriterTests : IDisposable
     {
         string blocker = Path.Combine(_directory, "blocker");
         File.WriteAllText(blocker, "a file where a directory should be");
-        var e = Assert.Throws<CogException>(() => OutputWriter.Write("text", _directory, Path.Combine(blocker, "out.txt")));
+        var e = Assert.Throws<CogException>(() => OutputWriter.Write(Node("text"), _directory, Path.Combine(blocker, "out.txt")));
         Assert.Equal("COG4022", e.Diagnostic.Code);
     }
 

@@ -21,8 +21,8 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("", _model.LeftoverContainers());
     }
 
-    private PredictionRequest Request(string predictor, Dictionary<string, object?>? input = null) =>
-        new(_model.Engine, _model.Image, input ?? new Dictionary<string, object?>())
+    private PredictionRequest Request(string predictor, System.Text.Json.Nodes.JsonObject? input = null) =>
+        new(_model.Engine, _model.Image, input ?? new System.Text.Json.Nodes.JsonObject())
         {
             Environment = new[] { "COG_PREDICTOR=models.py:" + predictor },
             SetupTimeout = TimeSpan.FromSeconds(60),
@@ -54,7 +54,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         Assert.Equal("COG4006", Assert.Single(diagnostics).Code);
 
         PredictionResult result = await Run(Request("Text", input));
-        Assert.Equal("HOT DOG HOT DOG", result.Output);
+        Assert.Equal("HOT DOG HOT DOG", JsonText.Show(result.Output));
         Assert.Contains("shouting hot dog", result.Logs);
         Assert.Contains(_log, line => line.Contains("loading the text model"));
         Assert.Empty(_reported);
@@ -70,7 +70,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         byte[] png = TinyPng();
         File.WriteAllBytes(Path.Combine(_project, "in.png"), png);
         var diagnostics = new DiagnosticBag();
-        var input = new Dictionary<string, object?> { ["image"] = DataUrl.FromFile(Path.Combine(_project, "in.png")) };
+        var input = new System.Text.Json.Nodes.JsonObject { ["image"] = DataUrl.FromFile(Path.Combine(_project, "in.png")) };
 
         PredictionResult result = await Run(Request("Image", input));
 
@@ -91,7 +91,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     [EngineFact]
     public async Task A_failing_predict_is_COG4018_with_its_error()
     {
-        Diagnostic error = await Fails(Request("FailingPredict", new Dictionary<string, object?> { ["text"] = "quietly" }));
+        Diagnostic error = await Fails(Request("FailingPredict", new System.Text.Json.Nodes.JsonObject { ["text"] = "quietly" }));
         Assert.Equal("COG4018", error.Code);
         Assert.Contains("cannot shout quietly", error.Message);
     }
@@ -99,7 +99,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     [EngineFact]
     public async Task Inputs_the_server_rejects_are_COG4017_per_field()
     {
-        Diagnostic error = await Fails(Request("Text", new Dictionary<string, object?> { ["times"] = "many" }));
+        Diagnostic error = await Fails(Request("Text", new System.Text.Json.Nodes.JsonObject { ["times"] = "many" }));
         Assert.Equal("COG4017", error.Code);
         Assert.Contains("- text:", error.Message);
         Assert.Contains("- times:", error.Message);
@@ -152,10 +152,10 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     [EngineFact]
     public async Task A_gpu_model_falls_back_to_the_cpu_with_COG3103_where_the_engine_has_no_gpu_driver()
     {
-        var request = Request("Text", new Dictionary<string, object?> { ["text"] = "cpu" });
+        var request = Request("Text", new System.Text.Json.Nodes.JsonObject { ["text"] = "cpu" });
         request.ConfigUsesGpu = true;
         PredictionResult result = await Run(request);
-        Assert.Equal("CPU", result.Output);
+        Assert.Equal("CPU", JsonText.Show(result.Output));
         Diagnostic warning = Assert.Single(_reported);
         Assert.Equal("COG3103", warning.Code);
         Assert.Contains("could not select device driver", warning.Message);
@@ -164,7 +164,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     [EngineFact]
     public async Task Gpus_all_on_a_machine_without_a_gpu_driver_is_COG3104()
     {
-        var request = Request("Text", new Dictionary<string, object?> { ["text"] = "gpu" });
+        var request = Request("Text", new System.Text.Json.Nodes.JsonObject { ["text"] = "gpu" });
         request.Gpus = GpuMode.All;
         Assert.Equal("COG3104", (await Fails(request)).Code);
     }
@@ -172,7 +172,7 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     [EngineFact]
     public async Task A_missing_image_is_COG3101_saying_to_build_first()
     {
-        var request = new PredictionRequest(_model.Engine, _model.Image + "-never-built", new Dictionary<string, object?>());
+        var request = new PredictionRequest(_model.Engine, _model.Image + "-never-built", new System.Text.Json.Nodes.JsonObject());
         Diagnostic error = await Fails(request);
         Assert.Equal("COG3101", error.Code);
         Assert.Contains("Build it first", error.Message);
