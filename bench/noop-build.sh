@@ -55,12 +55,20 @@ class Predictor(BasePredictor):
 PY
 dd if=/dev/urandom of="$work/model/weights/model.bin" bs=1M count="$size_mb" status=none
 
+# Every engine command a build runs is counted by a docker on PATH that logs its arguments, then runs the real one.
+mkdir -p "$work/shim"
+real_docker=$(command -v docker)
+printf '#!/bin/sh\necho "$*" >> "%s/engine-calls.log"\nexec "%s" "$@"\n' "$work" "$real_docker" >"$work/shim/docker"
+chmod +x "$work/shim/docker"
+export PATH="$work/shim:$PATH"
+
 build() { dotnet build "$1" -nologo -nr:false -tl:off -v:q --no-restore; }
 dotnet restore "$work/empty" -nologo -v:q >/dev/null
 dotnet restore "$work/model" -nologo -v:q >/dev/null
 echo "bench: first builds (the model's image is built once here)"
 time build "$work/empty" >/dev/null
 time build "$work/model" >/dev/null
+: >"$work/engine-calls.log"
 
 # Rounds of hyperfine, each running both builds, so that a slow spell of a shared machine falls on both alike;
 # the ratio of the medians over all rounds is the result (means are printed beside it).
@@ -82,6 +90,9 @@ empty, model = times["empty"], times["cog-model"]
 print(f"no-op build, {len(empty)} runs each: empty project median {statistics.median(empty):.3f} s (mean {statistics.mean(empty):.3f}), "
       f"Cog model with {size_mb} MB of weights median {statistics.median(model):.3f} s (mean {statistics.mean(model):.3f})")
 print(f"ratio of medians {statistics.median(model) / statistics.median(empty):.3f}, ratio of means {statistics.mean(model) / statistics.mean(empty):.3f}")
+calls = [line.split() for line in open(f"{work}/engine-calls.log") if line.strip()]
+builds = sum(1 for c in calls if c and (c[0] == "build" or c[:2] == ["buildx", "build"]))
+print(f"engine commands run by {len(model) + rounds * 2} no-op builds: {len(calls)} ({builds} builds)")
 PY2
 image="cog-model"
 docker image rm -f "$image" >/dev/null 2>&1 || true

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.Json.Serialization;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Generate;
 using Cog.Sdk.Core.Parse;
@@ -32,15 +33,19 @@ namespace Cog.Sdk.Core
     /// <summary>
     /// A model after the first three stages of the pipeline: cog.yaml parsed, validated, and resolved
     /// against the compatibility table. Everything later (the Dockerfile, the image, predictions) starts here.
+    /// The build keeps it in obj/cog/model.json (<see cref="Write"/>), so that later steps, and later builds
+    /// while nothing it was made from changed, take it from there instead of reading cog.yaml again.
     /// </summary>
     public sealed class CogProject
     {
-        private CogProject(CogConfig config, Resolution resolution, string imageName, IReadOnlyList<string> inputFiles)
+        [JsonConstructor]
+        public CogProject(CogConfig config, Resolution resolution, string imageName, IReadOnlyList<string> inputFiles, IReadOnlyList<Diagnostic> warnings)
         {
             Config = config;
             Resolution = resolution;
             ImageName = imageName;
             InputFiles = inputFiles;
+            Warnings = warnings;
         }
 
         public CogConfig Config { get; }
@@ -54,6 +59,16 @@ namespace Cog.Sdk.Core
         /// and trainer files): while none of them changes, nor the options, loading again gives the same project.
         /// </summary>
         public IReadOnlyList<string> InputFiles { get; }
+
+        /// <summary>What loading it warned about: every build that uses the model says it again, until the file is fixed.</summary>
+        public IReadOnlyList<Diagnostic> Warnings { get; }
+
+        /// <summary>The model as a file, whole or absent (a temporary file renamed over it).</summary>
+        public void Write(string path) => FileWrites.WriteAtomically(path, JsonText.Serialize(this));
+
+        /// <summary>The model <see cref="Write"/> wrote; null when the file is missing or not one.</summary>
+        public static CogProject? Read(string path) =>
+            JsonText.ReadFile<CogProject>(path) is CogProject project && project.Config != null && project.Resolution != null ? project : null;
 
         /// <summary>Parses, validates and resolves; null when any error was reported (all of them are in <paramref name="diagnostics"/>).</summary>
         public static CogProject? Load(CogProjectOptions options, DiagnosticBag diagnostics)
@@ -96,7 +111,7 @@ namespace Cog.Sdk.Core
                 .Where(file => file.Length > 0)
                 .Select(config.ProjectPath)
                 .OfType<string>());
-            return new CogProject(config, resolution, imageName, inputFiles.Distinct().ToList());
+            return new CogProject(config, resolution, imageName, inputFiles.Distinct().ToList(), diagnostics.Where(d => !d.IsError).ToList());
         }
 
         /// <summary>What the Dockerfile is made from: this model plus how the project wants the image built.</summary>

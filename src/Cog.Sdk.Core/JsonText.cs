@@ -23,6 +23,7 @@ namespace Cog.Sdk.Core
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             WriteIndented = true,
+            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
         };
 
         /// <summary>The value in <paramref name="text"/>; a <see cref="FormatException"/> saying where it is not JSON.</summary>

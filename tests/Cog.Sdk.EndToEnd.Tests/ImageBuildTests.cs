@@ -100,7 +100,7 @@ public sealed class ImageBuildTests : IDisposable
         var docker = EngineCli.Docker;
         string? id = docker.ImageId(Image);
         Assert.NotNull(id);
-        Assert.Contains(id!, File.ReadAllText(model.PathOf("obj/cog/image.stamp")));
+        Assert.Contains(id!, File.ReadAllText(model.PathOf("obj/cog/image.id")));
 
         var labels = docker.Labels(Image);
         using (var config = JsonDocument.Parse(labels["run.cog.config"]))
@@ -135,9 +135,9 @@ public sealed class ImageBuildTests : IDisposable
               python_version: "3.11"
             """);
         AssertSucceeded(BuildImage(model));
-        string stampPath = model.PathOf("obj/cog/image.stamp");
-        string stamp = File.ReadAllText(stampPath);
-        DateTime stampTime = File.GetLastWriteTimeUtc(stampPath);
+        string idPath = model.PathOf("obj/cog/image.id");
+        string builtId = File.ReadAllText(idPath);
+        DateTime builtTime = File.GetLastWriteTimeUtc(idPath);
         string? id = EngineCli.Docker.ImageId(Image);
 
         var again = BuildImage(model);
@@ -147,8 +147,8 @@ public sealed class ImageBuildTests : IDisposable
         Assert.Empty(BuildStep.Parse(again.Output));
         Assert.DoesNotContain("Building " + Image, again.Output);
         Assert.Equal(id, EngineCli.Docker.ImageId(Image));
-        Assert.Equal(stamp, File.ReadAllText(stampPath));
-        Assert.Equal(stampTime, File.GetLastWriteTimeUtc(stampPath));
+        Assert.Equal(builtId, File.ReadAllText(idPath));
+        Assert.Equal(builtTime, File.GetLastWriteTimeUtc(idPath));
     }
 
     [EngineFact]
@@ -233,7 +233,7 @@ public sealed class ImageBuildTests : IDisposable
         var error = BuildAssert.SingleErrorAt(build, "COG3002", BuildAssert.LineOf(File.ReadAllText(model.PathOf("cog.yaml")), missing));
         Assert.Contains(missing, error.Message);
         Assert.Null(EngineCli.Docker.ImageId(Image));
-        Assert.False(File.Exists(model.PathOf("obj/cog/image.stamp")));
+        Assert.False(File.Exists(model.PathOf("obj/cog/image.id")));
     }
 
     [EngineFact]

@@ -136,6 +136,9 @@ internal sealed class CollectingLogger : ILogger
     public List<BuildWarningEventArgs> Warnings { get; } = new();
     public List<string> Messages { get; } = new();
 
+    /// <summary>The tasks that ran, by name, in order.</summary>
+    public List<string> TasksRun { get; } = new();
+
     public LoggerVerbosity Verbosity { get; set; } = LoggerVerbosity.Normal;
     public string? Parameters { get; set; }
 
@@ -155,6 +158,7 @@ internal sealed class CollectingLogger : ILogger
         eventSource.ErrorRaised += (_, e) => { lock (_lines) { Errors.Add(e); _lines.Add($"{e.File}({e.LineNumber},{e.ColumnNumber}): error {e.Code}: {e.Message}"); } };
         eventSource.WarningRaised += (_, e) => { lock (_lines) { Warnings.Add(e); _lines.Add($"{e.File}({e.LineNumber},{e.ColumnNumber}): warning {e.Code}: {e.Message}"); } };
         eventSource.MessageRaised += (_, e) => { lock (_lines) { Messages.Add(e.Message ?? ""); _lines.Add(e.Message ?? ""); } };
+        eventSource.TaskStarted += (_, e) => { lock (_lines) { TasksRun.Add(e.TaskName); } };
     }
 
     public void Shutdown()

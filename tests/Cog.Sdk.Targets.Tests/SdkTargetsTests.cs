@@ -73,6 +73,28 @@ public class SdkTargetsTests
     }
 
     [Fact]
+    public void A_project_with_several_TargetFrameworks_builds_its_model_once_in_the_outer_build()
+    {
+        using var project = new TestProject("<PropertyGroup><TargetFrameworks>net8.0;net10.0</TargetFrameworks></PropertyGroup>");
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        var run = project.Build(new[] { "Build" }, new Dictionary<string, string> { ["CogBuildImage"] = "false" });
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.True(File.Exists(Path.Combine(project.Directory, "obj", "cog", "Dockerfile")), run.ToString());
+        Assert.Single(run.Log.TasksRun.Where(t => t == "CogWriteDockerfile"));
+    }
+
+    [Fact]
+    public void The_DependsOn_properties_carry_their_defaults_and_take_additions()
+    {
+        using var project = new TestProject("<PropertyGroup><CogBuildDependsOn>MyStep</CogBuildDependsOn></PropertyGroup>");
+        var evaluated = project.Evaluate();
+        Assert.Equal(new[] { "CogValidate", "CogGenerateDockerfile", "CogContainerBuild", "MyStep" },
+            evaluated.GetPropertyValue("CogBuildDependsOn").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("_CogResolveModel", evaluated.GetPropertyValue("CogValidateDependsOn").Trim());
+        Assert.Contains("CogModel", evaluated.GetItems("ProjectCapability").Select(i => i.EvaluatedInclude));
+    }
+
+    [Fact]
     public void Custom_before_and_after_hooks_are_imported()
     {
         using var project = new TestProject();

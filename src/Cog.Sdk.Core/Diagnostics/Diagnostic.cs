@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Cog.Sdk.Core.Diagnostics
 {
@@ -16,7 +17,9 @@ namespace Cog.Sdk.Core.Diagnostics
     /// </summary>
     public sealed class Diagnostic
     {
-        private Diagnostic(string code, DiagnosticSeverity severity, string message, SourceLocation location)
+        /// <summary>A diagnostic as it was reported before (read back from obj/); new ones come from <see cref="Create"/>.</summary>
+        [JsonConstructor]
+        public Diagnostic(string code, DiagnosticSeverity severity, string message, SourceLocation location)
         {
             Code = code;
             Severity = severity;
@@ -29,6 +32,7 @@ namespace Cog.Sdk.Core.Diagnostics
         public string Message { get; }
         public SourceLocation Location { get; }
 
+        [JsonIgnore]
         public bool IsError => Severity == DiagnosticSeverity.Error;
 
         public static Diagnostic Error(string resource, SourceLocation location, params object?[] args) =>
@@ -45,9 +49,6 @@ namespace Cog.Sdk.Core.Diagnostics
         }
 
         /// <summary>A diagnostic as an earlier build reported it (read back from a record in obj/), reported again as it was.</summary>
-        public static Diagnostic Recorded(string code, DiagnosticSeverity severity, string message, SourceLocation location) =>
-            new Diagnostic(code, severity, message, location);
-
         /// <summary>Splits "COG2003: text" into ("COG2003", "text").</summary>
         public static (string Code, string Text) SplitCode(string resource)
         {

@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace Cog.Sdk.Core.Diagnostics
 {
     /// <summary>Where a value or a problem came from: a file and a 1-based line and column (0 when unknown).</summary>
     public readonly struct SourceLocation
     {
+        [JsonConstructor]
         public SourceLocation(string? file, int line = 0, int column = 0)
         {
             File = file;

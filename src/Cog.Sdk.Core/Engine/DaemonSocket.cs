@@ -19,9 +19,11 @@ namespace Cog.Sdk.Core.Engine
         private const string DefaultSocket = "/var/run/docker.sock";
         private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-        /// <summary>The image's id; "" when the daemon has no such image; null when the CLI must be asked instead.</summary>
-        /// <remarks>Synchronous: a no-op build asks once, from a task that waits for the answer anyway.</remarks>
-        public static string? InspectImageId(ContainerEngine engine, string image)
+        /// <summary>
+        /// The daemon's answer to GET <paramref name="path"/> (an API path such as <c>images/NAME/json</c>): the status and
+        /// the body; null when the CLI must be asked instead (no local docker socket, or it did not answer).
+        /// </summary>
+        public static async Task<(HttpStatusCode Status, string Body)?> GetAsync(ContainerEngine engine, string path, CancellationToken cancellationToken)
         {
 #if NET
             string? socket = SocketPath(engine);
@@ -33,22 +35,16 @@ namespace Cog.Sdk.Core.Engine
             try
             {
                 using HttpClient http = ClientFor(socket);
-                using HttpResponseMessage response = http.GetAsync("images/" + image + "/json").GetAwaiter().GetResult();
-                if (response.StatusCode == HttpStatusCode.NotFound)
-                {
-                    return "";
-                }
-
-                return response.IsSuccessStatusCode
-                    ? JsonText.ParseObject(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).String("Id")
-                    : null;
+                using HttpResponseMessage response = await http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+                return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception e) when (e is HttpRequestException || e is SocketException || e is IOException || e is TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException || e is SocketException || e is IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 return null;
             }
 #else
             // .NET Framework has no unix sockets; Windows' docker listens on a named pipe. The CLI answers there.
+            await Task.CompletedTask.ConfigureAwait(false);
             return null;
 #endif
         }

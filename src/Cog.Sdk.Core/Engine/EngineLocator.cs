@@ -23,15 +23,15 @@ namespace Cog.Sdk.Core.Engine
         private static readonly ConcurrentDictionary<string, ContainerEngine> Found = new ConcurrentDictionary<string, ContainerEngine>(StringComparer.Ordinal);
 
         /// <summary>The engine for <paramref name="setting"/> ("auto", "docker", "podman" or a path); throws <see cref="CogException"/> when there is none that works.</summary>
-        public static ContainerEngine Find(string setting, CancellationToken cancellationToken = default, string? rememberIn = null) =>
-            FindAsync(setting, null, cancellationToken, rememberIn).GetAwaiter().GetResult();
+        public static ContainerEngine Find(string setting, CancellationToken cancellationToken = default) =>
+            FindAsync(setting, null, cancellationToken).GetAwaiter().GetResult();
 
         /// <summary>As <see cref="Find(string, CancellationToken)"/>, with the problem added to <paramref name="diagnostics"/> and null returned instead of an exception.</summary>
-        public static ContainerEngine? Find(string setting, DiagnosticBag diagnostics, CancellationToken cancellationToken = default, string? rememberIn = null)
+        public static ContainerEngine? Find(string setting, DiagnosticBag diagnostics, CancellationToken cancellationToken = default)
         {
             try
             {
-                return Find(setting, cancellationToken, rememberIn);
+                return Find(setting, cancellationToken);
             }
             catch (CogException e)
             {
@@ -43,11 +43,8 @@ namespace Cog.Sdk.Core.Engine
         /// <summary>
         /// <paramref name="environment"/> overrides this process's variables, for the lookups (PATH, DOCKER_BUILDKIT) and
         /// for every engine call (DOCKER_HOST): what an MSBuild project property or a test wants without touching the process.
-        /// With <paramref name="rememberIn"/> (a file under obj/), an engine found by an earlier build with the same settings
-        /// and the same CLI is taken from there without probing: a no-op build then spends no process start on the probes.
-        /// A daemon stopped since is still noticed, by the next command the build runs.
         /// </summary>
-        public static async Task<ContainerEngine> FindAsync(string setting, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, string? rememberIn = null)
+        public static async Task<ContainerEngine> FindAsync(string setting, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
         {
             environment ??= new Dictionary<string, string>();
             string Variable(string name) => ContainerEngine.Variable(environment, name);
@@ -58,21 +55,12 @@ namespace Cog.Sdk.Core.Engine
                 return cached;
             }
 
-            // Only engines that work are remembered: a daemon started after a failure is found by the next build.
-            string path = Locate(setting, Variable("PATH"));
-            string rememberedKey = key + "\0" + path + "\0" + File.GetLastWriteTimeUtc(path).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (rememberIn != null && RememberedEngine.Read(rememberIn, rememberedKey) is ContainerEngine remembered)
-            {
-                Found[key] = remembered;
-                return remembered;
-            }
+            // Only engines that work are kept: a daemon started after a failure is found by the next build.
+            ContainerEngine probe = Unprobed(setting, environment);
+            ContainerEngineKind kind = probe.Kind;
+            string path = probe.ExecutablePath;
 
-            ContainerEngineKind kind = Path.GetFileNameWithoutExtension(path).IndexOf("podman", StringComparison.OrdinalIgnoreCase) >= 0
-                ? ContainerEngineKind.Podman
-                : ContainerEngineKind.Docker;
-            var probe = new ContainerEngine(kind, path, hasBuildKit: false, environment);
-
-            // Both questions at once: every build asks them, the no-op build included, and each is a process or two.
+            // Both questions at once: each is a process start.
             Task<ProcessResult>? buildx = kind == ContainerEngineKind.Docker && Variable("DOCKER_BUILDKIT") != "0"
                 ? RunProbeAsync(probe, new[] { "buildx", "version" }, cancellationToken)
                 : null;
@@ -98,12 +86,21 @@ namespace Cog.Sdk.Core.Engine
 
             var engine = new ContainerEngine(kind, path, hasBuildKit, engineEnvironment);
             Found[key] = engine;
-            if (rememberIn != null)
-            {
-                RememberedEngine.Write(rememberIn, rememberedKey, engine);
-            }
-
             return engine;
+        }
+
+        /// <summary>
+        /// The engine CLI that <paramref name="setting"/> names, found on PATH without asking its daemon anything: enough
+        /// to ask about an image (a no-op build does only that). Throws <see cref="CogException"/> when there is no such CLI.
+        /// </summary>
+        public static ContainerEngine Unprobed(string setting, IReadOnlyDictionary<string, string>? environment = null)
+        {
+            environment ??= new Dictionary<string, string>();
+            string path = Locate(setting, ContainerEngine.Variable(environment, "PATH"));
+            ContainerEngineKind kind = Path.GetFileNameWithoutExtension(path).IndexOf("podman", StringComparison.OrdinalIgnoreCase) >= 0
+                ? ContainerEngineKind.Podman
+                : ContainerEngineKind.Docker;
+            return new ContainerEngine(kind, path, hasBuildKit: false, environment);
         }
 
         /// <summary>Forgets the engines found by this process, as a new build process would (for tests).</summary>

@@ -7,7 +7,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Generate;
-using Cog.Sdk.Core.UpToDate;
 
 namespace Cog.Sdk.Core.Engine
 {
@@ -34,34 +33,28 @@ namespace Cog.Sdk.Core.Engine
 
     public sealed class BuildRequest
     {
-        public BuildRequest(ContainerEngine engine, string projectDirectory, string intermediateDirectory, GeneratedDockerfile dockerfile, string imageName)
+        public BuildRequest(ContainerEngine engine, string intermediateDirectory, GeneratedDockerfile dockerfile, BuildContext context, string imageName)
         {
             Engine = engine;
-            ProjectDirectory = projectDirectory;
             IntermediateDirectory = intermediateDirectory;
             Dockerfile = dockerfile;
+            Context = context;
             ImageName = imageName;
         }
 
         public ContainerEngine Engine { get; }
 
-        /// <summary>The folder of cog.yaml: the model's files.</summary>
-        public string ProjectDirectory { get; }
-
-        /// <summary>Cog.Sdk's folder under obj/ (obj/cog): the staged context, the Dockerfile and the stamp live here.</summary>
+        /// <summary>Cog.Sdk's folder under obj/ (obj/cog): the Dockerfile and the staged context live here.</summary>
         public string IntermediateDirectory { get; }
 
         public GeneratedDockerfile Dockerfile { get; }
 
-        /// <summary>More generated files, by context-relative path; the Dockerfile's own (requirements.txt) are added anyway.</summary>
-        public IReadOnlyDictionary<string, string> GeneratedFiles { get; set; } = new Dictionary<string, string>();
-
-        /// <summary>The shipped <c>cog</c> package folder, staged as <c>cog/runtime/cog</c>; null with the PyPI runtime.</summary>
-        public string? RuntimeDirectory { get; set; }
+        /// <summary>The model's files and the runtime, as <see cref="BuildContext.Collect"/> listed them.</summary>
+        public BuildContext Context { get; }
 
         public string ImageName { get; }
 
-        /// <summary>Rebuild every layer, and do not skip the build when nothing changed.</summary>
+        /// <summary>Rebuild every layer.</summary>
         public bool NoCache { get; set; }
 
         public string? Network { get; set; }
@@ -71,30 +64,14 @@ namespace Cog.Sdk.Core.Engine
 
         public IReadOnlyList<BuildSecret> Secrets { get; set; } = Array.Empty<BuildSecret>();
 
-        /// <summary>Further folders to keep out of the context (e.g. output folders moved out of bin/ and obj/).</summary>
-        public IReadOnlyList<string> ExcludedDirectories { get; set; } = Array.Empty<string>();
-
         /// <summary>Where a failure that belongs to no line points: cog.yaml itself.</summary>
         public SourceLocation ConfigLocation { get; set; } = SourceLocation.None;
     }
 
-    public sealed class BuildResult
-    {
-        public BuildResult(string imageId, bool skipped)
-        {
-            ImageId = imageId;
-            Skipped = skipped;
-        }
-
-        public string ImageId { get; }
-
-        /// <summary>True when nothing changed since the last build and the engine was not asked to build.</summary>
-        public bool Skipped { get; }
-    }
-
     /// <summary>
-    /// Builds the image with the container engine, or skips the build when the stamp in obj/ shows that the
-    /// Dockerfile, the arguments and the context are those of the image that still exists.
+    /// Builds the image with the container engine: stages the context under obj/, runs the engine's build, and turns
+    /// a failure into one coded error at the cog.yaml line the failing step came from. Whether a build is needed at all
+    /// is MSBuild's to decide (the CogContainerBuild target's inputs and outputs).
     /// </summary>
     public static class ImageBuilder
     {
@@ -105,31 +82,12 @@ namespace Cog.Sdk.Core.Engine
 
         public static string DockerfilePath(BuildRequest request) => GeneratedDockerfile.PathIn(request.IntermediateDirectory);
 
-        public static string StampPath(BuildRequest request) => Path.Combine(request.IntermediateDirectory, "image.stamp");
-
-        /// <summary>
-        /// The skipped build's result when a build would change nothing (stat of the context files and one <c>image inspect</c>,
-        /// no file of the model read); null when the image must be built. Needs only the Dockerfile's text and context files,
-        /// so <see cref="GeneratedDockerfile.ReadBack"/> will do.
-        /// </summary>
-        public static async Task<BuildResult?> UpToDateAsync(BuildRequest request, CancellationToken cancellationToken)
+        /// <summary>Builds the image (streaming the engine's lines to <paramref name="log"/>) and returns its id; throws <see cref="CogException"/> on failure.</summary>
+        public static async Task<string> BuildAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
         {
-            BuildContext context = CollectContext(request);
-            return await UpToDateAsync(request, context, cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>Builds the image (streaming the engine's lines to <paramref name="log"/>) unless it is up to date; throws <see cref="CogException"/> on failure.</summary>
-        public static async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
-        {
-            BuildContext context = CollectContext(request);
-            if (await UpToDateAsync(request, context, cancellationToken).ConfigureAwait(false) is BuildResult skipped)
-            {
-                log($"Image {request.ImageName} is up to date ({skipped.ImageId}).");
-                return skipped;
-            }
-
+            BuildContext context = request.Context;
             context.Stage(ContextDirectory(request));
-            BuildContext.WriteIfChanged(DockerfilePath(request), request.Dockerfile.Text);
+            FileWrites.WriteIfChanged(DockerfilePath(request), request.Dockerfile.Text);
             string idFile = Path.Combine(request.IntermediateDirectory, "image.iid");
             if (File.Exists(idFile))
             {
@@ -159,57 +117,11 @@ namespace Cog.Sdk.Core.Engine
             string imageId = File.Exists(idFile) ? File.ReadAllText(idFile).Trim() : "";
             if (imageId.Length == 0)
             {
-                imageId = await InspectImageIdAsync(request, cancellationToken).ConfigureAwait(false) ?? "";
+                imageId = (await Images.InspectAsync(request.Engine, request.ImageName, cancellationToken).ConfigureAwait(false))?.Id ?? "";
             }
 
-            new ImageStamp(imageId, InputsHash(request), context.Fingerprint()).Write(StampPath(request));
-            log($"Image built as {request.ImageName} ({imageId}).");
-            return new BuildResult(imageId, skipped: false);
+            return imageId;
         }
-
-        private static BuildContext CollectContext(BuildRequest request)
-        {
-            var generated = new Dictionary<string, string>();
-            foreach (var pair in request.Dockerfile.ContextFiles.Concat(request.GeneratedFiles))
-            {
-                generated[pair.Key] = pair.Value;
-            }
-
-            var excluded = new[] { request.IntermediateDirectory }.Concat(request.ExcludedDirectories);
-            return BuildContext.Collect(request.ProjectDirectory, request.RuntimeDirectory, generated, excluded);
-        }
-
-        private static async Task<BuildResult?> UpToDateAsync(BuildRequest request, BuildContext context, CancellationToken cancellationToken)
-        {
-            if (request.NoCache || ImageStamp.Read(StampPath(request)) is not ImageStamp stamp
-                || stamp.InputsHash != InputsHash(request) || stamp.ContextFingerprint != context.Fingerprint())
-            {
-                return null;
-            }
-
-            // The image may have been deleted, or the name moved to another image, since the stamp was written.
-            string? current = await InspectImageIdAsync(request, cancellationToken).ConfigureAwait(false);
-            return current != null && ImageStamp.SameImage(current, stamp.ImageId) ? new BuildResult(stamp.ImageId, skipped: true) : null;
-        }
-
-        private static async Task<string?> InspectImageIdAsync(BuildRequest request, CancellationToken cancellationToken)
-        {
-            if (DaemonSocket.InspectImageId(request.Engine, request.ImageName) is string answered)
-            {
-                return answered.Length > 0 ? answered : null;
-            }
-
-            ProcessResult result = await request.Engine.RunAsync(new[] { "image", "inspect", "--format", "{{.Id}}", request.ImageName }, cancellationToken).ConfigureAwait(false);
-            return result.Succeeded ? result.StandardOutput.Trim() : null;
-        }
-
-        /// <summary>Everything but the context that decides what the build makes.</summary>
-        private static string InputsHash(BuildRequest request) =>
-            Stamps.Hash(new[]
-            {
-                request.Engine.Kind.ToString(), request.Engine.ExecutablePath, request.Engine.HasBuildKit.ToString(),
-                request.ImageName, request.Network ?? "", request.Dockerfile.Text,
-            }.Concat(request.ExtraArguments).Concat(request.Secrets.Select(s => s.Argument)));
 
         private static List<string> BuildArguments(BuildRequest request, string idFile)
         {

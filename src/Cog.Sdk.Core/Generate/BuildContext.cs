@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using Cog.Sdk.Core.UpToDate;
 
 namespace Cog.Sdk.Core.Generate
 {
@@ -94,25 +93,17 @@ namespace Cog.Sdk.Core.Generate
         }
 
         /// <summary>
-        /// Changes when a file is added, removed, renamed, resized or touched, or a generated file's content changes;
-        /// built from stat data only, so it is cheap even next to a gigabyte of weights.
+        /// A context listed earlier (<see cref="Collect"/>, handed from one build step to the next as items): each file by
+        /// where it is and where it goes, stat'ed again now.
         /// </summary>
-        public string Fingerprint()
+        public static BuildContext Of(IEnumerable<KeyValuePair<string, string>> sourceToContextPath, IReadOnlyDictionary<string, string> generatedFiles)
         {
-            var text = new StringBuilder();
-            foreach (ContextFile file in Files)
-            {
-                text.Append("file\0").Append(file.ContextPath).Append('\0')
-                    .Append(file.Length.ToString(CultureInfo.InvariantCulture)).Append('\0')
-                    .Append(file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\n');
-            }
-
-            foreach (var pair in GeneratedFiles)
-            {
-                text.Append("generated\0").Append(pair.Key).Append('\0').Append(Stamps.Hash(pair.Value)).Append('\n');
-            }
-
-            return Stamps.Hash(text.ToString());
+            var files = sourceToContextPath
+                .Select(pair => (Info: new FileInfo(pair.Key), ContextPath: pair.Value))
+                .Select(f => new ContextFile(f.Info.FullName, f.ContextPath, f.Info.Exists ? f.Info.Length : 0, f.Info.Exists ? f.Info.LastWriteTimeUtc : DateTime.MinValue))
+                .OrderBy(f => f.ContextPath, StringComparer.Ordinal)
+                .ToList();
+            return new BuildContext(files, new SortedDictionary<string, string>(generatedFiles.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal));
         }
 
         /// <summary>
@@ -155,7 +146,7 @@ namespace Cog.Sdk.Core.Generate
             {
                 string target = ContextPathToFull(contextDirectory, pair.Key);
                 wanted.Add(target);
-                WriteIfChanged(target, pair.Value);
+                FileWrites.WriteIfChanged(target, pair.Value);
             }
 
             RemoveStale(contextDirectory, wanted);
@@ -163,19 +154,6 @@ namespace Cog.Sdk.Core.Generate
             // COPY of a missing folder fails, and the Dockerfile copies both whether or not they have files.
             Directory.CreateDirectory(Path.Combine(contextDirectory, DockerfileGenerator.SourceFolder));
             Directory.CreateDirectory(Path.Combine(contextDirectory, DockerfileGenerator.WeightsFolder));
-        }
-
-        /// <summary>Writes the file only when its content differs, so its timestamp (and anything keyed on it) stays put.</summary>
-        public static bool WriteIfChanged(string path, string content)
-        {
-            if (File.Exists(path) && File.ReadAllText(path) == content)
-            {
-                return false;
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            return true;
         }
 
         private static string ContextPathToFull(string contextDirectory, string contextPath) =>

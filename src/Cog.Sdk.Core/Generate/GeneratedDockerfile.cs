@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.Json.Serialization;
 using Cog.Sdk.Core.Diagnostics;
 
 namespace Cog.Sdk.Core.Generate
@@ -60,6 +61,7 @@ namespace Cog.Sdk.Core.Generate
         public string Text { get; }
 
         /// <summary>Dockerfile line (1-based) to the cog.yaml location that produced it; lines of Cog's own making are absent.</summary>
+        [JsonIgnore]
         public IReadOnlyDictionary<int, SourceLocation> Origins { get; }
 
         /// <summary>Every instruction in order: the n-th build step of an engine is <c>Instructions[n - 1]</c>.</summary>
@@ -74,27 +76,7 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>Where the build context is staged in obj/cog; generated context files are written there too.</summary>
         public static string ContextDirectoryIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "context");
 
-        /// <summary>
-        /// The Dockerfile and context files as CogGenerateDockerfile wrote them to <paramref name="intermediateDirectory"/>
-        /// (<paramref name="writtenFiles"/>: the Dockerfile, and the context files under <c>context/</c>), without the origins
-        /// of its lines: enough to tell whether the image is up to date, not to explain a failed build. Null when one is missing.
-        /// </summary>
-        public static GeneratedDockerfile? ReadBack(string intermediateDirectory, IEnumerable<string> writtenFiles)
-        {
-            string dockerfile = PathIn(intermediateDirectory);
-            string context = Path.GetFullPath(ContextDirectoryIn(intermediateDirectory)) + Path.DirectorySeparatorChar;
-            try
-            {
-                var contextFiles = writtenFiles
-                    .Select(Path.GetFullPath)
-                    .Where(file => file.StartsWith(context, StringComparison.Ordinal))
-                    .ToDictionary(file => file.Substring(context.Length).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllText);
-                return new GeneratedDockerfile(File.ReadAllText(dockerfile), Array.Empty<DockerfileInstruction>(), contextFiles);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                return null;
-            }
-        }
+        /// <summary>Where this whole object goes beside the Dockerfile (Dockerfile.json), for the image build to explain a failed step.</summary>
+        public static string ModelPathIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "Dockerfile.json");
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
 using Cog.Sdk.Core.Diagnostics;
 
 namespace Cog.Sdk.Core.Parse
@@ -40,24 +41,24 @@ namespace Cog.Sdk.Core.Parse
         public Located<string> PythonVersion { get; set; } = new Located<string>(DefaultPythonVersion, SourceLocation.None);
 
         /// <summary>Entries of <c>python_packages</c>, each located at its list item.</summary>
-        public List<Located<string>> PythonPackages { get; } = new List<Located<string>>();
+        public List<Located<string>> PythonPackages { get; set; } = new List<Located<string>>();
 
         /// <summary>The <c>python_requirements</c> path as written, relative to <see cref="ProjectDirectory"/>.</summary>
         public Located<string>? PythonRequirements { get; set; }
 
         /// <summary><c>python_extra_index_urls</c> of the original form, passed to pip as <c>--extra-index-url</c>.</summary>
-        public List<Located<string>> PythonExtraIndexUrls { get; } = new List<Located<string>>();
+        public List<Located<string>> PythonExtraIndexUrls { get; set; } = new List<Located<string>>();
 
         /// <summary><c>python_find_links</c> of the original form, passed to pip as <c>--find-links</c>.</summary>
-        public List<Located<string>> PythonFindLinks { get; } = new List<Located<string>>();
+        public List<Located<string>> PythonFindLinks { get; set; } = new List<Located<string>>();
 
-        public List<Located<string>> SystemPackages { get; } = new List<Located<string>>();
+        public List<Located<string>> SystemPackages { get; set; } = new List<Located<string>>();
 
         /// <summary><c>build.run</c> (or nothing in the original form), in order.</summary>
-        public List<RunCommand> Run { get; } = new List<RunCommand>();
+        public List<RunCommand> Run { get; set; } = new List<RunCommand>();
 
         /// <summary><c>pre_install</c> commands; run after <see cref="Run"/>, as Cog does.</summary>
-        public List<Located<string>> PreInstall { get; } = new List<Located<string>>();
+        public List<Located<string>> PreInstall { get; set; } = new List<Located<string>>();
 
         public Located<string>? Image { get; set; }
 
@@ -74,7 +75,7 @@ namespace Cog.Sdk.Core.Parse
         public Located<int>? ConcurrencyDefaultTarget { get; set; }
 
         /// <summary>Top-level <c>environment</c> list of the current form, in file order.</summary>
-        public List<EnvironmentVariable> Environment { get; } = new List<EnvironmentVariable>();
+        public List<EnvironmentVariable> Environment { get; set; } = new List<EnvironmentVariable>();
 
         public const string DefaultPythonVersion = "3.12";
 
@@ -82,6 +83,7 @@ namespace Cog.Sdk.Core.Parse
         public const string OriginalDefaultPythonVersion = "3.8";
 
         /// <summary>The location of the file as a whole, for problems that belong to no single key.</summary>
+        [JsonIgnore]
         public SourceLocation FileLocation => new SourceLocation(FilePath);
 
         /// <summary>The file part of a <c>file.py:Class</c> pointer ("" when it has no colon).</summary>

@@ -17,19 +17,9 @@ namespace Cog.Sdk.Core.Predict
         private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(20);
 
         /// <summary>The image's id and labels; a missing image is a coded error that says to build it first.</summary>
-        public static async Task<(string Id, JsonObject Labels)> InspectImageAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
-        {
-            ProcessResult result = await engine.RunAsync(new[] { "image", "inspect", "--format", "{{.Id}} {{json .Config.Labels}}", image }, cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded)
-            {
-                throw new CogException(Diagnostic.Error(ProcessMessages.ImageNotFound, SourceLocation.None, image));
-            }
-
-            string output = result.StandardOutput.Trim();
-            int space = output.IndexOf(' ');
-            string id = space < 0 ? output : output.Substring(0, space);
-            return (id, (space < 0 ? null : JsonText.ParseObject(output.Substring(space + 1))) ?? new JsonObject());
-        }
+        public static async Task<ImageDetails> InspectImageAsync(ContainerEngine engine, string image, CancellationToken cancellationToken) =>
+            await Images.InspectAsync(engine, image, cancellationToken).ConfigureAwait(false)
+            ?? throw new CogException(Diagnostic.Error(ProcessMessages.ImageNotFound, SourceLocation.None, image));
 
         /// <summary>A container name that says what it is and never collides: "cog-predict-my-model-3f9a1c2e".</summary>
         public static string NewContainerName(string purpose, string image)

@@ -20,8 +20,9 @@ namespace Cog.Sdk.Core.Predict
         /// <param name="cacheDirectory">A folder under obj/ for schemas by image id; null to skip caching.</param>
         public static async Task<InputSchema> ReadAsync(ContainerEngine engine, string image, string? cacheDirectory, Action<Diagnostic> report, CancellationToken cancellationToken)
         {
-            var (id, labels) = await ContainerCli.InspectImageAsync(engine, image, cancellationToken).ConfigureAwait(false);
-            if (labels.String(SchemaLabel) is string labelled && TryParse(labelled) is InputSchema fromLabel)
+            ImageDetails details = await ContainerCli.InspectImageAsync(engine, image, cancellationToken).ConfigureAwait(false);
+            string id = details.Id;
+            if (details.Labels.String(SchemaLabel) is string labelled && TryParse(labelled) is InputSchema fromLabel)
             {
                 return fromLabel;
             }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
 
 namespace Cog.Sdk.Core.Resolve
 {
@@ -15,7 +16,8 @@ namespace Cog.Sdk.Core.Resolve
     /// <summary>What the model's image is built from: everything the MSBuild layer publishes as properties.</summary>
     public sealed class Resolution
     {
-        internal Resolution(
+        [JsonConstructor]
+        public Resolution(
             bool gpu,
             string? cudaVersion,
             string? cuDnnVersion,

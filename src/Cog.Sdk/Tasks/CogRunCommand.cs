@@ -13,7 +13,15 @@ namespace Cog.Sdk.Tasks
     /// </summary>
     public sealed class CogRunCommand : CogTask
     {
-        [Required] public string ConfigFile { get; set; } = "";
+        /// <summary>The folder of cog.yaml, mounted at /src.</summary>
+        [Required] public string ProjectDirectory { get; set; } = "";
+
+        /// <summary>The image to run (CogImageName).</summary>
+        [Required] public string ImageName { get; set; } = "";
+
+        /// <summary>cog.yaml's gpu (CogGpu), which CogGpus=auto follows.</summary>
+        public bool Gpu { get; set; }
+
         [Required] public string ContainerEngine { get; set; } = "";
 
         public string? Command { get; set; }
@@ -30,7 +38,6 @@ namespace Cog.Sdk.Tasks
 
         protected override void Run()
         {
-            CogProject project = ValidatedProject(ConfigFile);
             if (string.IsNullOrWhiteSpace(Command))
             {
                 throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPropertyValue, SourceLocation.None, "CogCommand", "", "a command to run, e.g. -p:CogCommand=\"python train.py\""));
@@ -43,10 +50,10 @@ namespace Cog.Sdk.Tasks
                 return;
             }
 
-            var request = new RunRequest(engine, project.ImageName, Command!, project.Config.ProjectDirectory)
+            var request = new RunRequest(engine, ImageName, Command!, ProjectDirectory)
             {
                 Gpus = gpus,
-                ConfigUsesGpu = project.Config.Gpu.Value,
+                ConfigUsesGpu = Gpu,
                 Ports = SplitList(Ports),
                 Environment = SplitList(Environment),
             };
@@ -58,8 +65,8 @@ namespace Cog.Sdk.Tasks
                 return;
             }
 
-            Log.LogMessage(MessageImportance.High, $"Cog: running '{Command}' in {project.ImageName} with {project.Config.ProjectDirectory} mounted at /src");
-            ExitCode = Wait(CommandRunner.RunAsync(request, line => Log.LogMessage(MessageImportance.High, line), Report, CancellationToken));
+            Log.LogMessage(MessageImportance.High, $"Cog: running '{Command}' in {ImageName} with {ProjectDirectory} mounted at /src");
+            ExitCode = WaitYielding(CommandRunner.RunAsync(request, line => Log.LogMessage(MessageImportance.High, line), Report, CancellationToken));
             if (ExitCode != 0)
             {
                 Report(CommandRunner.ExitedNonZero(request, ExitCode));

@@ -53,36 +53,42 @@ namespace Cog.Sdk.Tasks
         /// <summary>Runs async core code to completion inside Execute, where MSBuild expects the task's work and its logging.</summary>
         protected static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
-        /// <summary>The model that CogValidate vouched for earlier in this build.</summary>
-        internal ValidatedModel Model(string configFile) => Recall<ValidatedModel>(configFile, "CogValidate");
-
-        /// <summary>The model that CogValidate vouched for, loaded (now, if CogValidate took it from its record).</summary>
-        protected CogProject ValidatedProject(string configFile) => Model(configFile).Project();
-
-        /// <summary>What an earlier task of this build handed on; an internal error if that task did not run.</summary>
-        internal T Recall<T>(string configFile, string fromTarget)
-            where T : class =>
-            ProjectCache.Recall<T>(BuildEngine, configFile)
-            ?? throw new CogException(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, fromTarget + " did not run before " + GetType().Name));
-
-        /// <summary>A stable identity of this task assembly, for the keys of the records in obj/cog.</summary>
-        protected string TaskAssemblyIdentity => GetType().Assembly.ManifestModule.ModuleVersionId.ToString("N");
-
         /// <summary>
-        /// The container engine named by CogContainerEngine, found once per build, and remembered in obj/cog between builds
-        /// when <paramref name="intermediateDirectory"/> is given. Without <paramref name="report"/>, a missing engine is left
-        /// for a later step to report.
+        /// As <see cref="Wait{T}"/>, for a wait on the engine (an image build, a prediction) that may take minutes: the node
+        /// is yielded meanwhile, so that a multi-process build (-m) runs other projects' work on it.
         /// </summary>
-        protected ContainerEngine? FindEngine(string setting, string? intermediateDirectory = null, bool report = true)
+        protected T WaitYielding<T>(Task<T> task)
         {
-            var diagnostics = new DiagnosticBag();
-            string? rememberIn = intermediateDirectory == null ? null : System.IO.Path.Combine(intermediateDirectory, "engine.json");
-            ContainerEngine? engine = EngineLocator.Find(setting, diagnostics, CancellationToken, rememberIn);
-            if (report)
+            var engine = BuildEngine as IBuildEngine3;
+            engine?.Yield();
+            try
             {
-                Report(diagnostics);
+                return Wait(task);
+            }
+            finally
+            {
+                engine?.Reacquire();
+            }
+        }
+
+        /// <summary>The model CogValidate resolved into obj/cog/model.json; a damaged file is removed, so that the next build makes it again.</summary>
+        protected static CogProject ReadModel(string modelFile)
+        {
+            if (CogProject.Read(modelFile) is CogProject project)
+            {
+                return project;
             }
 
+            FileWrites.Delete(modelFile);
+            throw new CogException(Diagnostic.Error(ProcessMessages.ModelFileUnreadable, SourceLocation.None, modelFile));
+        }
+
+        /// <summary>The container engine named by CogContainerEngine, its daemon asked; null (and the problem reported) when there is none that works.</summary>
+        protected ContainerEngine? FindEngine(string setting)
+        {
+            var diagnostics = new DiagnosticBag();
+            ContainerEngine? engine = EngineLocator.Find(setting, diagnostics, CancellationToken);
+            Report(diagnostics);
             return engine;
         }
 

@@ -50,35 +50,21 @@ public class BuildContextTests
     }
 
     [Fact]
-    public void Fingerprint_changes_with_every_change_of_the_context_and_only_then()
+    public void The_context_is_the_model_without_build_outputs_caches_and_what_dockerignore_excludes()
     {
         using var project = Model();
-        string fingerprint = Collect(project).Fingerprint();
-        void Changes(Action change, bool expected)
-        {
-            change();
-            string now = Collect(project).Fingerprint();
-            Assert.Equal(expected, now != fingerprint);
-            fingerprint = now;
-        }
+        project.Write("obj/cog/model.json", "build outputs are not the model");
+        project.Write("lib/__pycache__/x.pyc", "cache");
+        project.Write("lib/util.py", "kept");
+        project.Write("lib/ignored.py", "ignored");
+        project.Write(".dockerignore", "lib/ignored.py\n");
 
-        string predict = Path.Combine(project.Directory, "predict.py");
-        Changes(() => { }, false);
-        Changes(() => project.Write("obj/cog/stamp", "build outputs are not the model"), false);
-        Changes(() => project.Write("lib/__pycache__/x.pyc", "cache"), false);
-        Changes(() => File.SetLastWriteTimeUtc(predict, DateTime.UtcNow.AddMinutes(-5)), true);
-        Changes(() => File.AppendAllText(predict, "# more\n"), true);
-        Changes(() => { File.WriteAllText(predict, "class Predictor: PASS\n"); File.SetLastWriteTimeUtc(predict, DateTime.UtcNow.AddMinutes(-7)); }, true);
-        Changes(() => project.Write("new.py", ""), true);
-        Changes(() => File.Delete(Path.Combine(project.Directory, "new.py")), true);
-        Changes(() => project.Write(".dockerignore", "lib\n"), true);
-        Changes(() => project.Write("lib/ignored.py", "now ignored"), false);
+        var paths = Collect(project).Files.Select(f => f.ContextPath).ToList();
 
-        var generated = new Dictionary<string, string> { ["cog/requirements.txt"] = "numpy\n" };
-        string withRequirements = Collect(project, generated).Fingerprint();
-        Assert.NotEqual(fingerprint, withRequirements);
-        generated["cog/requirements.txt"] = "numpy==2\n";
-        Assert.NotEqual(withRequirements, Collect(project, generated).Fingerprint());
+        Assert.Contains("src/lib/util.py", paths);
+        Assert.Contains("src/predict.py", paths);
+        Assert.DoesNotContain(paths, p => p.Contains("obj/") || p.Contains("__pycache__") || p.Contains("ignored.py"));
+        Assert.Equal(paths.OrderBy(p => p, StringComparer.Ordinal), paths);
     }
 
     [Fact]

@@ -13,10 +13,20 @@ namespace Cog.Sdk.Tasks
     /// CogPredict: checks the inputs against the model's schema before anything starts, runs the image, waits for
     /// setup(), sends the prediction, writes the outputs, and removes the container whatever happens.
     /// </summary>
-    public sealed class CogPredict : CogTask
+    public sealed class CogRunPrediction : CogTask
     {
-        [Required] public string ConfigFile { get; set; } = "";
+        /// <summary>The folder of cog.yaml, where input files (@path) are read from.</summary>
+        [Required] public string ProjectDirectory { get; set; } = "";
+
+        /// <summary>Where schemas read from images are kept by image id (obj/cog).</summary>
         [Required] public string IntermediateDirectory { get; set; } = "";
+
+        /// <summary>The image to run (CogImageName).</summary>
+        [Required] public string ImageName { get; set; } = "";
+
+        /// <summary>cog.yaml's gpu (CogGpu), which CogGpus=auto follows.</summary>
+        public bool Gpu { get; set; }
+
         [Required] public string ContainerEngine { get; set; } = "";
         [Required] public string OutputDirectory { get; set; } = "";
 
@@ -35,8 +45,7 @@ namespace Cog.Sdk.Tasks
 
         protected override void Run()
         {
-            CogProject project = ValidatedProject(ConfigFile);
-            string projectDirectory = project.Config.ProjectDirectory;
+            string projectDirectory = ProjectDirectory;
             GpuMode gpus = Choice<GpuMode>("CogGpus", Gpus);
             var setupTimeout = Seconds("CogSetupTimeout", SetupTimeout);
             var predictTimeout = Seconds("CogPredictTimeout", PredictTimeout);
@@ -49,25 +58,25 @@ namespace Cog.Sdk.Tasks
                 return;
             }
 
-            ContainerEngine? engine = FindEngine(ContainerEngine, IntermediateDirectory);
+            ContainerEngine? engine = FindEngine(ContainerEngine);
             if (engine == null)
             {
                 return;
             }
 
-            var job = new PredictionJob(engine, project.ImageName, projectDirectory, inputs, OutputDirectory)
+            var job = new PredictionJob(engine, ImageName, projectDirectory, inputs, OutputDirectory)
             {
                 OutputPath = string.IsNullOrWhiteSpace(Output) ? null : Output,
                 SchemaCacheDirectory = IntermediateDirectory,
                 Gpus = gpus,
-                ConfigUsesGpu = project.Config.Gpu.Value,
+                ConfigUsesGpu = Gpu,
                 SetupTimeout = setupTimeout,
                 PredictionTimeout = predictTimeout,
             };
 
             // The container's output at high importance: what setup() and predict() print is the point of watching a
             // prediction (as `cog predict` shows it), and the default console verbosity shows nothing less.
-            WrittenOutput? written = Wait(Prediction.RunAsync(job, line => Log.LogMessage(MessageImportance.High, line), Report, CancellationToken));
+            WrittenOutput? written = WaitYielding(Prediction.RunAsync(job, line => Log.LogMessage(MessageImportance.High, line), Report, CancellationToken));
             if (written == null)
             {
                 return;

@@ -3,24 +3,29 @@ using System.IO;
 using System.Linq;
 using Cog.Sdk.Core;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Engine;
 using Cog.Sdk.Core.Generate;
-using Cog.Sdk.Core.UpToDate;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
 namespace Cog.Sdk.Tasks
 {
-    /// <summary>CogGenerateDockerfile: writes obj/cog/Dockerfile for the validated model, only when its content changes.</summary>
-    public sealed class CogGenerateDockerfile : CogTask
+    /// <summary>
+    /// Writes the Dockerfile for the model in obj/cog/model.json, the generated files it copies (cog/requirements.txt),
+    /// and Dockerfile.json: the same Dockerfile with where each line came from in cog.yaml, for the image build's errors.
+    /// Each file is written only when its content changes; the list of them is written every time, as MSBuild's marker.
+    /// </summary>
+    public sealed class CogWriteDockerfile : CogTask
     {
-        [Required] public string ConfigFile { get; set; } = "";
+        [Required] public string ModelFile { get; set; } = "";
         [Required] public string IntermediateDirectory { get; set; } = "";
-        [Required] public string ContainerEngine { get; set; } = "";
+
+        /// <summary>Where the list of the written files goes, one path a line.</summary>
+        [Required] public string FilesFile { get; set; } = "";
 
         /// <summary>Whether this build goes on to the engine; only then is the engine asked whether it has BuildKit.</summary>
         public bool UseEngine { get; set; }
 
+        [Required] public string ContainerEngine { get; set; } = "";
         public string Runtime { get; set; } = "local";
 
         /// <summary>CogInstallPython: auto, true or false.</summary>
@@ -35,7 +40,7 @@ namespace Cog.Sdk.Tasks
 
         protected override void Run()
         {
-            ValidatedModel model = Model(ConfigFile);
+            CogProject model = ReadModel(ModelFile);
             var options = new ImageOptions
             {
                 Runtime = Choice<RuntimeSource>("CogRuntime", Runtime),
@@ -48,53 +53,39 @@ namespace Cog.Sdk.Tasks
                 RuntimeVersion = RuntimeVersion,
                 PipIndexUrl = PipIndexUrl,
                 PipExtraIndexUrl = PipExtraIndexUrl,
-                // Without an engine to ask, write the Dockerfile every builder accepts; CogBuildImage reports a missing engine.
-                UseBuildKit = UseEngine && FindEngine(ContainerEngine, IntermediateDirectory, report: false)?.HasBuildKit == true,
+                // Without an engine to ask, write the Dockerfile every builder accepts; the image build reports a missing engine.
+                UseBuildKit = UseEngine && Core.Engine.EngineLocator.Find(ContainerEngine, new DiagnosticBag(), CancellationToken)?.HasBuildKit == true,
                 SourceUrl = SourceRepositoryUrl,
                 SourceRevision = SourceRevision,
             };
 
-            // The Dockerfile follows from the validated model and these options alone: while both are as recorded and
-            // the written files are untouched, there is nothing to generate.
-            string key = StepRecord.KeyOf(TaskAssemblyIdentity, model.Fingerprint, options.Runtime.ToString(), InstallPython, RuntimeVersion,
-                PipIndexUrl, PipExtraIndexUrl, options.UseBuildKit.ToString(), SourceRepositoryUrl, SourceRevision);
-            string recordPath = Path.Combine(IntermediateDirectory, "generate.json");
-            if (StepRecord.ReadCurrent(recordPath, key) is StepRecord current)
-            {
-                Log.LogMessage(MessageImportance.Low, $"Cog: the Dockerfile is up to date with the model and the settings ({recordPath})");
-                Report(current.Messages);
-                ProjectCache.Remember(BuildEngine, ConfigFile, new DockerfilePlan(model, options, dockerfile: null));
-                GeneratedFiles = current.Files.Keys.Select(file => (ITaskItem)new TaskItem(file)).ToArray();
-                return;
-            }
-
             var diagnostics = new DiagnosticBag();
-            GeneratedDockerfile? dockerfile = DockerfileGenerator.Generate(model.Project().CreateDockerfileSpec(options), diagnostics);
+            GeneratedDockerfile? dockerfile = DockerfileGenerator.Generate(model.CreateDockerfileSpec(options), diagnostics);
             Report(diagnostics);
             if (dockerfile == null)
             {
-                StepRecord.Delete(recordPath);
+                FileWrites.Delete(FilesFile);
                 return;
             }
 
-            ProjectCache.Remember(BuildEngine, ConfigFile, new DockerfilePlan(model, options, dockerfile));
             string path = GeneratedDockerfile.PathIn(IntermediateDirectory);
-            if (BuildContext.WriteIfChanged(path, dockerfile.Text))
+            if (FileWrites.WriteIfChanged(path, dockerfile.Text))
             {
                 Log.LogMessage(MessageImportance.Normal, $"Cog: wrote {path}");
             }
 
             // The files the Dockerfile copies from what Cog.Sdk generates (cog/requirements.txt) go where the image
             // build stages them, so that the Dockerfile in obj/ is complete even when no image is built (CogBuildImage=false).
-            var written = new List<string> { path };
+            var written = new List<string> { path, GeneratedDockerfile.ModelPathIn(IntermediateDirectory) };
+            FileWrites.WriteIfChanged(written[1], JsonText.Serialize(dockerfile));
             foreach (var file in dockerfile.ContextFiles)
             {
                 string target = Path.Combine(GeneratedDockerfile.ContextDirectoryIn(IntermediateDirectory), file.Key.Replace('/', Path.DirectorySeparatorChar));
-                BuildContext.WriteIfChanged(target, file.Value);
+                FileWrites.WriteIfChanged(target, file.Value);
                 written.Add(target);
             }
 
-            StepRecord.Create(key, written, new Dictionary<string, string>(), diagnostics).Write(recordPath);
+            FileWrites.WriteAtomically(FilesFile, string.Concat(written.Select(file => file + "\n")));
             GeneratedFiles = written.Select(file => (ITaskItem)new TaskItem(file)).ToArray();
         }
 

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Cog.Sdk.Core.Engine
+{
+    /// <summary>An image as the engine describes it: its id and its labels.</summary>
+    public sealed class ImageDetails
+    {
+        public ImageDetails(string id, JsonObject labels)
+        {
+            Id = id;
+            Labels = labels;
+        }
+
+        public string Id { get; }
+
+        public JsonObject Labels { get; }
+
+        /// <summary>Image ids compare without their "sha256:" prefix, which docker writes and podman does not.</summary>
+        public static bool SameId(string a, string b) => string.Equals(Bare(a), Bare(b), System.StringComparison.OrdinalIgnoreCase);
+
+        private static string Bare(string id)
+        {
+            id = id.Trim();
+            return id.StartsWith("sha256:", System.StringComparison.OrdinalIgnoreCase) ? id.Substring("sha256:".Length) : id;
+        }
+    }
+
+    /// <summary>The one way Cog.Sdk asks an engine about an image: docker's socket where the CLI would use it, else the CLI.</summary>
+    public static class Images
+    {
+        /// <summary>The image's id and labels; null when the engine has no such image (or does not answer).</summary>
+        public static async Task<ImageDetails?> InspectAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
+        {
+            JsonObject? details;
+            if (await DaemonSocket.GetAsync(engine, "images/" + image + "/json", cancellationToken).ConfigureAwait(false) is (HttpStatusCode status, string body))
+            {
+                details = status == HttpStatusCode.OK ? JsonText.ParseObject(body) : null;
+            }
+            else
+            {
+                // The CLI answers with a list holding one object per image asked about.
+                ProcessResult result = await engine.RunAsync(new[] { "image", "inspect", image }, cancellationToken).ConfigureAwait(false);
+                details = result.Succeeded && JsonText.TryParse(result.StandardOutput, out JsonNode? answer, out _) && answer is JsonArray list && list.Count == 1
+                    ? list[0] as JsonObject
+                    : null;
+            }
+
+            string? id = details.String("Id");
+            return id == null ? null : new ImageDetails(id, ((details!["Config"] as JsonObject)?["Labels"] as JsonObject) ?? new JsonObject());
+        }
+    }
+}

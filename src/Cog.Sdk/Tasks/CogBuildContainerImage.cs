@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Cog.Sdk.Core;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Engine;
+using Cog.Sdk.Core.Generate;
+using Cog.Sdk.Core.Predict;
+using Microsoft.Build.Framework;
+
+namespace Cog.Sdk.Tasks
+{
+    /// <summary>
+    /// Builds the model's image with docker or podman from the Dockerfile and the context files it is given, streaming the
+    /// engine's output into the build log, and writes the new image's id. MSBuild runs it only when one of those files is
+    /// newer than the last image (CogContainerBuild's inputs and outputs).
+    /// </summary>
+    public sealed class CogBuildContainerImage : CogTask
+    {
+        [Required] public string ConfigFile { get; set; } = "";
+        [Required] public string IntermediateDirectory { get; set; } = "";
+        [Required] public string ContainerEngine { get; set; } = "";
+
+        /// <summary>The image's name, as CogValidate published it (CogImageName).</summary>
+        [Required] public string ImageName { get; set; } = "";
+
+        /// <summary>The files of the context (CogCollectBuildContext), each with its ContextPath.</summary>
+        public ITaskItem[] ContextFiles { get; set; } = new ITaskItem[0];
+
+        /// <summary>Where the new image's id goes (obj/cog/image.id).</summary>
+        [Required] public string ImageIdFile { get; set; } = "";
+
+        public bool NoCache { get; set; }
+        public string? Network { get; set; }
+
+        /// <summary>Extra engine arguments, split like a POSIX shell would.</summary>
+        public string? BuildArguments { get; set; }
+
+        /// <summary>CogBuildSecret items: the id, with File or Environment metadata. Never logged.</summary>
+        public ITaskItem[] Secrets { get; set; } = new ITaskItem[0];
+
+        [Output] public string ImageId { get; private set; } = "";
+
+        protected override void Run()
+        {
+            List<BuildSecret> secrets = Secrets.Select(ToSecret).ToList();
+            ContainerEngine? engine = FindEngine(ContainerEngine);
+            if (engine == null)
+            {
+                return;
+            }
+
+            string dockerfileModel = GeneratedDockerfile.ModelPathIn(IntermediateDirectory);
+            GeneratedDockerfile dockerfile = JsonText.ReadFile<GeneratedDockerfile>(dockerfileModel)
+                ?? throw new CogException(Diagnostic.Error(ProcessMessages.ModelFileUnreadable, SourceLocation.None, dockerfileModel));
+            var context = BuildContext.Of(
+                ContextFiles.Select(f => new KeyValuePair<string, string>(f.ItemSpec, f.GetMetadata("ContextPath"))),
+                dockerfile.ContextFiles);
+            var request = new BuildRequest(engine, IntermediateDirectory, dockerfile, context, ImageName)
+            {
+                NoCache = NoCache,
+                Network = string.IsNullOrWhiteSpace(Network) ? null : Network!.Trim(),
+                ExtraArguments = string.IsNullOrWhiteSpace(BuildArguments) ? new string[0] : ShellWords.Split(BuildArguments!).ToArray(),
+                Secrets = secrets,
+                ConfigLocation = new SourceLocation(Path.GetFullPath(ConfigFile)),
+            };
+            Log.LogMessage(MessageImportance.High, $"Cog: building {ImageName} from {ConfigFile}");
+            ImageId = WaitYielding(ImageBuilder.BuildAsync(request, LogEngineLine, CancellationToken));
+            FileWrites.WriteAtomically(ImageIdFile, ImageId + "\n");
+            Log.LogMessage(MessageImportance.High, $"Cog: image built as {ImageName} ({ImageId})");
+        }
+
+        private BuildSecret ToSecret(ITaskItem item)
+        {
+            string file = item.GetMetadata("File");
+            string variable = item.GetMetadata("Environment");
+            if (file.Length > 0 == variable.Length > 0)
+            {
+                throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPropertyValue, SourceLocation.None,
+                    "CogBuildSecret " + item.ItemSpec, file + variable, "given exactly one of the metadata File or Environment"));
+            }
+
+            return file.Length > 0 ? BuildSecret.FromFile(item.ItemSpec, file) : BuildSecret.FromEnvironment(item.ItemSpec, variable);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.IO;
+using System.Linq;
+using Cog.Sdk.Core;
+using Cog.Sdk.Core.Generate;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Cog.Sdk.Tasks
+{
+    /// <summary>
+    /// Lists the files that go into the image's build context (the model's files, as .dockerignore and Cog.Sdk's own rules
+    /// leave them, and the runtime), by stat alone: they are the inputs MSBuild compares with the image. The list of their
+    /// places in the context is kept in a file, written only when it changes, so that a removed or renamed file counts too.
+    /// </summary>
+    public sealed class CogCollectBuildContext : CogTask
+    {
+        /// <summary>The folder of cog.yaml.</summary>
+        [Required] public string ProjectDirectory { get; set; } = "";
+
+        /// <summary>The shipped runtime (runtime/cog in the package).</summary>
+        public string? RuntimeDirectory { get; set; }
+
+        /// <summary>Folders to leave out besides bin/ and obj/ at the top (a custom intermediate folder, say).</summary>
+        public ITaskItem[] ExcludedDirectories { get; set; } = new ITaskItem[0];
+
+        /// <summary>Where the list of context paths goes.</summary>
+        [Required] public string ListFile { get; set; } = "";
+
+        /// <summary>Each file, with its place in the context as ContextPath metadata.</summary>
+        [Output] public ITaskItem[] ContextFiles { get; private set; } = new ITaskItem[0];
+
+        protected override void Run()
+        {
+            BuildContext context = BuildContext.Collect(
+                ProjectDirectory,
+                string.IsNullOrEmpty(RuntimeDirectory) || !Directory.Exists(RuntimeDirectory) ? null : RuntimeDirectory,
+                new System.Collections.Generic.Dictionary<string, string>(),
+                ExcludedDirectories.Select(d => d.ItemSpec));
+            FileWrites.WriteIfChanged(ListFile, string.Concat(context.Files.Select(f => f.ContextPath + "\n")));
+            ContextFiles = context.Files
+                .Select(f =>
+                {
+                    var item = new TaskItem(f.SourcePath);
+                    item.SetMetadata("ContextPath", f.ContextPath);
+                    return (ITaskItem)item;
+                })
+                .ToArray();
+        }
+    }
+}
