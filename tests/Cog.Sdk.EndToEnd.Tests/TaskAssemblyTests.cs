@@ -59,6 +59,8 @@ public class TaskAssemblyTests
             var shipped = Directory.GetFiles(folder, "*.dll").ToDictionary(f => Path.GetFileNameWithoutExtension(f), f => Identity(f)!, StringComparer.OrdinalIgnoreCase);
             Assert.Contains("Cog.Sdk.Tasks", shipped.Keys);
             Assert.Contains("YamlDotNet", shipped.Keys);
+            // NuGet's own assemblies are loaded by Visual Studio's MSBuild before any task (its SDK resolver): a second copy would meet them.
+            Assert.DoesNotContain(shipped.Keys, name => name.StartsWith("NuGet.", StringComparison.OrdinalIgnoreCase));
             Assert.Empty(shipped.Keys.Where(ShippedByMSBuild.ContainsKey));
 
             var framework = FrameworkAssemblies();
