@@ -163,9 +163,13 @@ public class CogYamlSchemaTests
                 missing.Add(path + ": no description");
             }
 
-            if (key["deprecated"]?.GetValue<bool>() == true && key["deprecationMessage"] == null)
+            // Retired keys build (with a warning), so they carry no deprecationMessage, which yaml-language-server shows
+            // as an error; their description says what to do instead.
+            string? description = key["description"]?.GetValue<string>();
+            if (key["deprecated"]?.GetValue<bool>() == true &&
+                !(description != null && new[] { "instead", "remove", "write" }.Any(w => description.Contains(w, StringComparison.OrdinalIgnoreCase))))
             {
-                missing.Add(path + ": deprecated without a deprecationMessage");
+                missing.Add(path + ": deprecated without saying what to write instead");
             }
         }
 
@@ -183,7 +187,8 @@ public class CogYamlSchemaTests
         {
             if (name == "properties" && child is JsonObject properties)
             {
-                foreach (var (key, schema) in properties)
+                // A key refused by "false" (a key of the other form) needs no description: its own schema has one.
+                foreach (var (key, schema) in properties.Where(p => p.Value is JsonObject))
                 {
                     yield return (path + "/" + key, schema!.AsObject());
                 }
