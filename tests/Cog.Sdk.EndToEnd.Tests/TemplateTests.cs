@@ -59,6 +59,7 @@ public sealed class TemplateTests : ContainerTestBase
         Assert.StartsWith("# yaml-language-server: $schema=cog.schema.json", File.ReadAllText(model.PathOf("cog.yaml")));
         Assert.True(File.Exists(model.PathOf(".gitignore")) && File.Exists(model.PathOf("global.json")) && File.Exists(model.PathOf("README.md")));
         Assert.Equal(torch != null, File.Exists(model.PathOf("requirements.txt")));
+        AssertPythonCompiles(model.PathOf("predict.py")); // the torch variant cannot be imported here: torch is not installed
 
         // No image: a GPU base or torch from PyPI cannot be pulled here; the Dockerfile and what was resolved can be checked.
         var build = model.Build("-p:CogBuildImage=false");
@@ -91,6 +92,20 @@ public sealed class TemplateTests : ContainerTestBase
         Assert.Equal("hello world hello world", File.ReadAllText(written).Trim());
         Assert.NotNull(EngineCli.Docker.ImageId(image));
         AssertNoContainerLeft(image);
+    }
+
+    private static void AssertPythonCompiles(string file)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in new[] { "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])", file })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var python = System.Diagnostics.Process.Start(psi)!;
+        string error = python.StandardError.ReadToEnd();
+        Assert.True(python.WaitForExit(30_000), "python3 did not finish");
+        Assert.True(python.ExitCode == 0, $"{file} is not valid Python:\n{error}\n{File.ReadAllText(file)}");
     }
 
     /// <summary>`dotnet new cog-model -n NAME OPTIONS` run in an empty folder, as a user types it: the project lands in NAME/.</summary>
