@@ -164,7 +164,7 @@ public sealed class PodmanFactAttribute : FactAttribute
         string? podman = TestEngine.FindOnPath("podman");
         if (podman == null && !TestEngine.IsCI)
         {
-            Skip = "No podman CLI on PATH. Install it with WITH_PODMAN_CLI=1 shared/tools/engine-setup.sh; under CI=true this is a failure.";
+            Skip = "No podman CLI on PATH. Install podman (README.md, \"Two commands on a fresh machine\"); under CI=true this is a failure.";
         }
     }
 }

@@ -25,7 +25,11 @@ public sealed class PackedSdk : IDisposable
         {
             throw new InvalidOperationException("dotnet pack of Cog.Sdk failed:\n" + pack.Output);
         }
+
+        _templates = new Lazy<string>(InstallTemplates);
     }
+
+    private readonly Lazy<string> _templates;
 
     public static string RepoRoot => Metadata("RepoRoot");
 
@@ -44,9 +48,25 @@ public sealed class PackedSdk : IDisposable
     /// <summary>A new model folder holding a NuGet.config that sees only the feed.</summary>
     public ModelProject NewProject(string name, string? projectXml = null)
     {
-        string dir = Path.Combine(Root, "models", name + "-" + Guid.NewGuid().ToString("N").Substring(0, 6), name);
+        string dir = Path.Combine(NewFolder(name), name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "NuGet.config"), $"""
+        WriteNuGetConfig(dir);
+        var project = new ModelProject(this, dir, name);
+        project.Write(name + ".csproj", projectXml ?? $"<Project Sdk=\"Cog.Sdk/{Version}\" />\n");
+        return project;
+    }
+
+    /// <summary>An empty folder of its own under this run's root, for one model.</summary>
+    public string NewFolder(string name)
+    {
+        string dir = Path.Combine(Root, "models", name + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>A NuGet.config in <paramref name="directory"/> that sees only this run's feed.</summary>
+    public void WriteNuGetConfig(string directory) =>
+        File.WriteAllText(Path.Combine(directory, "NuGet.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
@@ -55,9 +75,49 @@ public sealed class PackedSdk : IDisposable
               </packageSources>
             </configuration>
             """);
-        var project = new ModelProject(this, dir, name);
-        project.Write(name + ".csproj", projectXml ?? $"<Project Sdk=\"Cog.Sdk/{Version}\" />\n");
-        return project;
+
+    /// <summary>Cog.Templates, packed into the feed under this run's version (on first use), as a path to its .nupkg.</summary>
+    public string TemplatePackage
+    {
+        get
+        {
+            _ = _templates.Value;
+            return TemplatePackagePath;
+        }
+    }
+
+    private string TemplatePackagePath => Path.Combine(Feed, $"Cog.Templates.{Version}.nupkg");
+
+    /// <summary>
+    /// `dotnet new ARGS` in <paramref name="workingDirectory"/>, with Cog.Templates packed and installed (once per run)
+    /// into a DOTNET_CLI_HOME of this run's own, so that neither the machine's templates nor another run's are seen.
+    /// </summary>
+    public (int ExitCode, string Output) DotnetNew(string workingDirectory, params string[] args)
+    {
+        string cliHome = _templates.Value;
+        return DotNet.Run(workingDirectory, TimeSpan.FromMinutes(2), new[] { "new" }.Concat(args).ToArray(),
+            new Dictionary<string, string?> { ["DOTNET_CLI_HOME"] = cliHome, ["DOTNET_NOLOGO"] = "1" });
+    }
+
+    private string InstallTemplates()
+    {
+        string project = Path.Combine(RepoRoot, "src", "Cog.Templates", "Cog.Templates.csproj");
+        var pack = DotNet.Run(RepoRoot, TimeSpan.FromMinutes(5), "pack", project, "--no-build", "-c", Configuration, "-o", Feed, "-p:Version=" + Version, "-nologo");
+        if (pack.ExitCode != 0)
+        {
+            throw new InvalidOperationException("dotnet pack of Cog.Templates failed:\n" + pack.Output);
+        }
+
+        string cliHome = Path.Combine(Root, "dotnet-cli-home");
+        Directory.CreateDirectory(cliHome);
+        var install = DotNet.Run(Root, TimeSpan.FromMinutes(2), new[] { "new", "install", TemplatePackagePath },
+            new Dictionary<string, string?> { ["DOTNET_CLI_HOME"] = cliHome, ["DOTNET_NOLOGO"] = "1" });
+        if (install.ExitCode != 0)
+        {
+            throw new InvalidOperationException("dotnet new install of Cog.Templates failed:\n" + install.Output);
+        }
+
+        return cliHome;
     }
 
     public void Dispose()

@@ -44,7 +44,7 @@ public static class TestEngine
 
     /// <summary>Why engine tests skip here; null when they run (always null under CI=true: they run and fail).</summary>
     public static string? SkipReason =>
-        Available || IsCI ? null : $"No container engine answers here ({Probe.Value.Problem}). Start one with shared/tools/engine-setup.sh; under CI=true this is a failure.";
+        Available || IsCI ? null : $"No container engine answers here ({Probe.Value.Problem}). Start Docker or Podman (README.md, \"Two commands on a fresh machine\"); under CI=true this is a failure.";
 
     /// <summary>Runs the docker CLI and returns (exit code, stdout, stderr).</summary>
     public static (int ExitCode, string Out, string Err) Run(params string[] args)
