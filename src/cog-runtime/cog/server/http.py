@@ -46,6 +46,10 @@ class CogServer(ThreadingHTTPServer):
         threading.Thread(target=self.shutdown, name="cog-shutdown", daemon=True).start()
 
 
+def _json(value: typing.Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _media_types(header: str) -> typing.List[str]:
     return [part.split(";")[0].strip().lower() for part in header.split(",")]
 
@@ -197,7 +201,7 @@ class CogRequestHandler(BaseHTTPRequestHandler):
                 if event is None:
                     return
                 name, data = event
-                self.wfile.write("event: {}\ndata: {}\n\n".format(name, json.dumps(data)).encode("utf-8"))
+                self.wfile.write("event: {}\ndata: {}\n\n".format(name, _json(data)).encode("utf-8"))
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             # The client went away: a job it started is canceled, as in Cog.
@@ -242,7 +246,7 @@ class CogRequestHandler(BaseHTTPRequestHandler):
         self._send(404, {"detail": "Not Found"})
 
     def _send(self, status: int, body: typing.Any) -> None:
-        content = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        content = _json(body).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(content)))
