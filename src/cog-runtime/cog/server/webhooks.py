@@ -75,7 +75,7 @@ class WebhookSender:
             if item is None:
                 return
             payload, terminal = item
-            self._send(json.dumps(payload).encode("utf-8"), retries=MAX_RETRIES if terminal else 0)
+            self._send(json.dumps(payload, separators=(",", ":")).encode("utf-8"), retries=MAX_RETRIES if terminal else 0)
 
     def _send(self, body: bytes, retries: int) -> None:
         for attempt in range(retries + 1):
