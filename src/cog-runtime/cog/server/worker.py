@@ -114,6 +114,7 @@ class Worker:
         self.max_concurrency = 1
         self._upload = uploads.uploader(upload_url) if upload_url else None
         self._lock = threading.Lock()
+        self._event_loop_lock = threading.Lock()
         self._in_flight = {}  # type: typing.Dict[str, Job]
         self._finished = collections.OrderedDict()  # type: typing.Dict[str, Job]
         self._setup_lines = []  # type: typing.List[str]
@@ -132,7 +133,7 @@ class Worker:
         return self.target is not None and self.target.streaming and self.mode == loading.PREDICT
 
     def event_loop(self) -> EventLoop:
-        with self._lock:
+        with self._event_loop_lock:
             if self._event_loop is None:
                 self._event_loop = EventLoop()
             return self._event_loop
