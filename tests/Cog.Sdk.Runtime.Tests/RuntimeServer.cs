@@ -207,6 +207,9 @@ public sealed class RuntimeServer : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The container the server runs in; null on the host.</summary>
+    public string? ContainerName => containerName;
+
     public int ExitCode => process.ExitCode;
 
     public static RuntimeServer Start(Python python, RuntimeOptions options)
