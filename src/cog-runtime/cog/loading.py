@@ -45,9 +45,16 @@ def reference(mode: str, directory: str = ".") -> typing.Optional[str]:
     return next((settings[key] for key in REFERENCE_KEYS[mode] if key in settings), None)
 
 
-def missing_reference_message() -> str:
-    return "No predictor: set {} to 'predict.py:Predictor' or add 'run: \"predict.py:Predictor\"' to {}".format(
-        REFERENCE_VARIABLES[PREDICT][0], COG_YAML)
+def references() -> typing.Dict[str, typing.Optional[str]]:
+    """The predictor's and the trainer's reference, each None when not configured."""
+    return {mode: reference(mode) for mode in (PREDICT, TRAIN)}
+
+
+def missing_reference_message(mode: str = PREDICT) -> str:
+    example = "predict.py:Predictor" if mode == PREDICT else "train.py:Trainer"
+    return "No {}: set {} to '{}' or add '{}: \"{}\"' to {}".format(
+        "predictor" if mode == PREDICT else "trainer", REFERENCE_VARIABLES[mode][0], example,
+        REFERENCE_KEYS[mode][0], example, COG_YAML)
 
 
 def read_cog_yaml(path: str) -> typing.Dict[str, str]:
@@ -161,6 +168,11 @@ def load_target(reference: str, mode: str) -> Target:
     if key not in _targets:
         _targets[key] = _load(reference, mode)
     return _targets[key]
+
+
+def load_targets(configured: typing.Dict[str, typing.Optional[str]]) -> typing.Dict[str, Target]:
+    """The target of each mode that has a reference; the schema describes all of them."""
+    return {mode: load_target(ref, mode) for mode, ref in configured.items() if ref}
 
 
 def _load(reference: str, mode: str) -> Target:

@@ -16,10 +16,10 @@ def main() -> int:
     try:
         # Anything the modules print on import goes to stderr: stdout must hold only the JSON.
         with contextlib.redirect_stdout(sys.stderr):
-            references = {kind: loading.reference(kind) for kind in (loading.PREDICT, loading.TRAIN)}
+            references = loading.references()
             if not any(references.values()):
                 raise loading.PredictorNotFound(loading.missing_reference_message())
-            targets = {kind: loading.load_target(reference, kind) for kind, reference in references.items() if reference}
+            targets = loading.load_targets(references)
             schema = openapi_schema(targets.get(loading.PREDICT), targets.get(loading.TRAIN))
     except (loading.PredictorNotFound, TypeError, ValueError) as problem:
         sys.stderr.write("cog: cannot produce the OpenAPI schema: {}\n".format(problem))

@@ -122,7 +122,7 @@ class CogRequestHandler(BaseHTTPRequestHandler):
         if streaming and kind == "training":
             self._send(406, {"error": "Training endpoints do not support streaming responses."})
             return
-        if streaming and not self.worker.streaming:
+        if streaming and self.worker.target is not None and not self.worker.streaming:
             self._send(406, {"error": "This model does not support streaming responses. "
                                       "Add @cog.streaming to predict() to enable SSE."})
             return

@@ -103,7 +103,7 @@ class EventLoop:
 
 class Worker:
     def __init__(self, mode: typing.Optional[str] = None, upload_url: typing.Optional[str] = None) -> None:
-        self.references = {kind: loading.reference(kind) for kind in (loading.PREDICT, loading.TRAIN)}
+        self.references = loading.references()
         # Without --x-mode: predictions, unless only a trainer is configured.
         self.mode = mode or (loading.TRAIN if self.references[loading.TRAIN] and not self.references[loading.PREDICT]
                              else loading.PREDICT)
@@ -164,12 +164,9 @@ class Worker:
         self._finish_setup(True)
 
     def _load_and_set_up(self) -> None:
-        reference = self.references[self.mode]
-        if reference is None:
-            raise loading.PredictorNotFound(loading.missing_reference_message() if self.mode == loading.PREDICT else
-                                            "No trainer: set COG_TRAINER to 'train.py:Trainer' or add "
-                                            "'train: \"train.py:Trainer\"' to cog.yaml")
-        targets = {kind: loading.load_target(ref, kind) for kind, ref in self.references.items() if ref}
+        if self.references[self.mode] is None:
+            raise loading.PredictorNotFound(loading.missing_reference_message(self.mode))
+        targets = loading.load_targets(self.references)
         self.schema = schema.openapi_schema(targets.get(loading.PREDICT), targets.get(loading.TRAIN))
         target = targets[self.mode]
         self.max_concurrency = loading.max_concurrency(target)
