@@ -86,20 +86,22 @@ public sealed class TrainingTests(ServerPool servers) : IClassFixture<ServerPool
         Assert.Equal(HttpStatusCode.NotFound, predictStatus);
         Assert.Equal(HttpStatusCode.NotFound, trainStatus);
         Assert.Contains("--x-mode train", refusal.GetProperty("detail").GetString());
-        Assert.Equal("p with weights None", prediction.GetProperty("output").GetString());
+        Assert.Equal("p with weights None (NoneType)", prediction.GetProperty("output").GetString());
     }
 
-    [Fact]
-    public async Task TheWeightsOfATraining_ReachSetupThroughCogWeights()
+    [Theory]
+    [InlineData("https://example.com/weights.tar", "https://example.com/weights.tar (str)")]
+    [InlineData("/src/weights.bin", "/src/weights.bin (Path)")]
+    public async Task TheWeightsOfATraining_ReachSetupThroughCogWeights(string weights, string received)
     {
         var server = await servers.GetAsync(Python.Host, new RuntimeOptions("trainer", Reference: null)
         {
-            Environment = new Dictionary<string, string> { ["COG_WEIGHTS"] = "https://example.com/weights.tar" },
+            Environment = new Dictionary<string, string> { ["COG_WEIGHTS"] = weights },
         });
 
         var (_, prediction) = await server.PredictAsync(new { prompt = "p" });
 
-        Assert.Equal("p with weights https://example.com/weights.tar", prediction.GetProperty("output").GetString());
+        Assert.Equal("p with weights " + received, prediction.GetProperty("output").GetString());
     }
 
     [Theory]

@@ -32,7 +32,7 @@ from cog.server import uploads
 from cog.server.jobs import Job, now
 from cog.server.logs import OutputRouter
 from cog.server.webhooks import WebhookSender
-from cog.types import CancelationException
+from cog.types import CancelationException, Path
 
 log = logging.getLogger("cog")
 SETUP_TIMEOUT_VARIABLE = "COG_SETUP_TIMEOUT"
@@ -82,6 +82,18 @@ def _raise_in_thread(thread_id: int, exception: typing.Optional[type]) -> None:
     """
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
                                                ctypes.py_object(exception) if exception else ctypes.c_void_p(0))
+
+
+def _weights_for(setup: typing.Callable[..., typing.Any]) -> typing.Any:
+    """setup()'s `weights`: $COG_WEIGHTS as given (a URL or a path; None when unset), as Cog passes it, or
+    a cog.Path of a local path where setup() annotates `weights` as a Path, as Cog 0.9 did."""
+    weights = os.environ.get("COG_WEIGHTS") or None
+    annotation = inspect.signature(setup).parameters["weights"].annotation
+    try:
+        wants_path = schema.describe_type(annotation).kind == "path"
+    except TypeError:
+        wants_path = False
+    return Path(weights) if weights and wants_path and "://" not in weights else weights
 
 
 def _is_iterator(value: typing.Any) -> bool:
@@ -180,7 +192,7 @@ class Worker:
         target.instantiate()
         setup = target.optional_method("setup")
         if setup is not None:
-            weights = (os.environ.get("COG_WEIGHTS") or None,) if "weights" in inspect.signature(setup).parameters else ()
+            weights = (_weights_for(setup),) if "weights" in inspect.signature(setup).parameters else ()
             if inspect.iscoroutinefunction(setup):
                 self._setup_future = self.event_loop().submit(
                     self._in_context(setup(*weights), self._record_setup_output))
