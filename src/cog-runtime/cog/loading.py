@@ -67,7 +67,7 @@ def read_cog_yaml(path: str) -> typing.Dict[str, str]:
     reference_line = re.compile(r"^(\w+)\s*:\s*['\"]?([^'\"#\s]+\.py(:\w+)?)['\"]?\s*(#.*)?$")
     nested_line = re.compile(r"^\s+(\w+)\s*:\s*['\"]?([^'\"#\s]+)['\"]?\s*(#.*)?$")
     section = ""
-    with open(path, encoding="utf-8") as config:
+    with open(path, encoding="utf-8", errors="replace") as config:
         for line in config:
             line = line.rstrip("\r\n")
             if not line.strip() or line.lstrip().startswith("#"):
