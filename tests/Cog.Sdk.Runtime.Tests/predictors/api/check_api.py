@@ -45,6 +45,9 @@ COG_NAMES = ["__version__", "BaseRunner", "BasePredictor", "BaseModel", "Opaque"
 check("every name Cog exports", all(hasattr(cog, name) for name in COG_NAMES))
 check("from cog import *", not raises(Exception, "", lambda: exec("from cog import *", {})))
 check("CancelationException escapes `except Exception`", not issubclass(cog.CancelationException, Exception))
+from cog.exceptions import CancelationException  # noqa: E402 - the name Cog's documentation also gives it
+
+check("cog.exceptions.CancelationException", CancelationException is cog.CancelationException)
 
 
 class Output(cog.BaseModel):
