@@ -12,7 +12,7 @@ public sealed class FilesServer : ServerFixture
 /// <summary>Files in (data URLs and http URLs) and out (data URLs), File, Secret and a BaseModel output.</summary>
 public sealed class FilesPredictorTests(FilesServer fixture) : IClassFixture<FilesServer>, IDisposable
 {
-    private readonly StaticFileHost fileHost = new(new Dictionary<string, byte[]> { ["/pixel.png"] = Encoding.ASCII.GetBytes("png-bytes") });
+    private readonly LoopbackServer fileHost = LoopbackServer.Files(new Dictionary<string, byte[]> { ["/pixel.png"] = Encoding.ASCII.GetBytes("png-bytes") });
 
     private RuntimeServer Server => fixture.Server;
 
@@ -90,64 +90,5 @@ public sealed class FilesPredictorTests(FilesServer fixture) : IClassFixture<Fil
         Assert.Equal("object", output.GetProperty("type").GetString());
         Assert.Equal("uri", output.GetProperty("properties").GetProperty("copies").GetProperty("items").GetProperty("format").GetString());
         Assert.Equal(["copies", "names"], output.GetProperty("required").EnumerateArray().Select(name => name.GetString()));
-    }
-}
-
-/// <summary>Serves fixed files over loopback HTTP, for http(s) URL inputs.</summary>
-public sealed class StaticFileHost : IDisposable
-{
-    private readonly HttpListener listener = new();
-    private readonly IReadOnlyDictionary<string, byte[]> files;
-    private readonly string prefix;
-
-    public StaticFileHost(IReadOnlyDictionary<string, byte[]> files)
-    {
-        this.files = files;
-        // HttpListener cannot pick a free port itself: try ports until one is free.
-        for (var attempt = 0; ; attempt++)
-        {
-            prefix = $"http://127.0.0.1:{Random.Shared.Next(20000, 60000)}/";
-            listener.Prefixes.Add(prefix);
-            try
-            {
-                listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 20)
-            {
-                listener.Prefixes.Clear();
-            }
-        }
-        _ = Task.Run(ServeAsync);
-    }
-
-    public string Url(string path) => prefix.TrimEnd('/') + path;
-
-    public void Dispose() => listener.Close();
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception) when (!listener.IsListening)
-            {
-                return;
-            }
-            if (files.TryGetValue(context.Request.Url!.AbsolutePath, out var content))
-            {
-                context.Response.ContentType = "application/octet-stream";
-                await context.Response.OutputStream.WriteAsync(content);
-            }
-            else
-            {
-                context.Response.StatusCode = 404;
-            }
-            context.Response.Close();
-        }
     }
 }

@@ -5,13 +5,15 @@ namespace Cog.Sdk.Runtime.Tests;
 /// <summary>`python -m cog.command.openapi_schema`, which the build runs to validate inputs before a long model load.</summary>
 public sealed class OpenApiSchemaCommandTests
 {
-    private static (int ExitCode, string StandardOutput, string StandardError) RunCommand(string predictor, string? className) =>
-        PythonRuntime.Run(PythonRuntime.StartInfo(predictor, className, ["-m", "cog.command.openapi_schema"]));
+    private static (int ExitCode, string StandardOutput, string StandardError) RunCommand(string predictor, string? reference, Python python = Python.Host) =>
+        PythonRuntime.Run(python, new RuntimeOptions(predictor, reference), ["-m", "cog.command.openapi_schema"]);
 
-    [Fact]
-    public void PrintsTheSchema_WithoutCallingSetup()
+    [Theory]
+    [InPython(Python.Host)]
+    [InPython(Python.Container)]
+    public void PrintsTheSchema_WithoutCallingSetup(Python python)
     {
-        var (exitCode, standardOutput, standardError) = RunCommand("broken_setup", "Predictor");
+        var (exitCode, standardOutput, standardError) = RunCommand("broken_setup", "predict.py:Predictor", python);
 
         Assert.True(exitCode == 0, standardError);
         // The module prints on import: that must land on stderr, keeping stdout pure JSON.

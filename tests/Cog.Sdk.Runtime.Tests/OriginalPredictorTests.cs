@@ -8,7 +8,7 @@ public sealed class OriginalServer : ServerFixture
 {
     protected override string Predictor => "original";
 
-    protected override string? ClassName => null;
+    protected override string? Reference => null;
 }
 
 /// <summary>The original `cog.Model` style with `@cog.input` declarations, Path in and Path out.</summary>

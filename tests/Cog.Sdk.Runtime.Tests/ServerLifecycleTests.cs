@@ -8,7 +8,7 @@ public sealed class ServerLifecycleTests
     [Fact]
     public async Task HealthCheck_IsStartingDuringSetup_ThenReady()
     {
-        using var server = RuntimeServer.Start("slow", environment: new Dictionary<string, string> { ["SETUP_SECONDS"] = "1" });
+        using var server = RuntimeServer.Start(new RuntimeOptions("slow") { Environment = new Dictionary<string, string> { ["SETUP_SECONDS"] = "1" } });
 
         var first = await server.FirstHealthAsync();
         var (statusWhileStarting, _) = await server.PredictAsync(new { steps = 1 });
@@ -23,7 +23,7 @@ public sealed class ServerLifecycleTests
     [Fact]
     public async Task SetupRaising_IsSetupFailed_WithTheTracebackInItsLogs()
     {
-        using var server = await RuntimeServer.StartSetUpAsync("broken_setup");
+        using var server = await RuntimeServer.StartSetUpAsync(new RuntimeOptions("broken_setup"));
 
         var health = await server.GetJsonAsync("health-check");
         var (predictStatus, _) = await server.PredictAsync(new { prompt = "hi" });
@@ -40,7 +40,7 @@ public sealed class ServerLifecycleTests
     [Fact]
     public async Task NoPredictorConfigured_IsSetupFailed_SayingWhatToSet()
     {
-        using var server = await RuntimeServer.StartSetUpAsync("files", className: null);
+        using var server = await RuntimeServer.StartSetUpAsync(new RuntimeOptions("files", Reference: null));
 
         var health = await server.GetJsonAsync("health-check");
 
@@ -51,7 +51,7 @@ public sealed class ServerLifecycleTests
     [Fact]
     public async Task Shutdown_EndsTheProcess()
     {
-        using var server = await RuntimeServer.StartSetUpAsync("echo");
+        using var server = await RuntimeServer.StartSetUpAsync(new RuntimeOptions("echo"));
 
         var (status, _) = await server.SendAsync(HttpMethod.Post, "shutdown");
 
@@ -63,7 +63,7 @@ public sealed class ServerLifecycleTests
     [Fact]
     public async Task ContainerLog_TellsWhatHappens()
     {
-        using var server = await RuntimeServer.StartSetUpAsync("echo");
+        using var server = await RuntimeServer.StartSetUpAsync(new RuntimeOptions("echo"));
 
         var (_, prediction) = await server.PredictAsync(new { text = "abc" });
         var id = prediction.GetProperty("id").GetString();

@@ -33,10 +33,10 @@ public sealed class SlowPredictorTests(SlowServer fixture) : IClassFixture<SlowS
         var finished = await Server.WaitForPredictionAsync(started.GetProperty("id").GetString()!);
 
         Assert.Equal(HttpStatusCode.Accepted, status);
-        Assert.Equal("processing", started.GetProperty("status").GetString());
+        Assert.Equal("starting", started.GetProperty("status").GetString());
         Assert.Equal("BUSY", health.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, busyStatus);
-        Assert.Equal("Already running a prediction", busy.GetProperty("detail").GetString());
+        Assert.Equal("At capacity - all prediction slots busy", busy.GetProperty("error").GetString());
         Assert.Equal("succeeded", finished.GetProperty("status").GetString());
         Assert.Equal(["step 0", "step 1"], Strings(finished.GetProperty("output")));
         Assert.Equal("READY", (await Server.GetJsonAsync("health-check")).GetProperty("status").GetString());

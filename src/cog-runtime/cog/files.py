@@ -1,20 +1,16 @@
-"""Files over JSON: input URLs become local files, returned files become data URLs.
+"""Files over HTTP: input URLs become local files, output files become data URLs or uploads.
 
-The extension of a downloaded input follows its MIME type or URL, because models (PIL, ffmpeg)
-often pick a decoder from the file name.
+The one place that maps MIME types and file extensions, so that a downloaded input's extension
+(which models such as PIL or ffmpeg pick a decoder by) and an output's Content-Type agree.
 """
 
 import base64
-import io
 import mimetypes
 import os
-import pathlib
 import tempfile
 import typing
 import urllib.parse
 import urllib.request
-
-from cog.types import BaseModel, Path, Secret
 
 DOWNLOAD_TIMEOUT_SECONDS = 120
 # Preferred over mimetypes' answers, which vary by Python version and by the image's /etc/mime.types.
@@ -23,9 +19,10 @@ EXTENSIONS_BY_MIME = {
     "image/svg+xml": ".svg", "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
     "audio/ogg": ".ogg", "audio/flac": ".flac", "video/mp4": ".mp4", "video/webm": ".webm",
     "text/plain": ".txt", "application/json": ".json", "application/zip": ".zip", "application/pdf": ".pdf",
+    "application/x-tar": ".tar", "application/gzip": ".gz", "application/octet-stream": ".bin",
 }
 MIMES_BY_EXTENSION = {extension: mime for mime, extension in EXTENSIONS_BY_MIME.items()}
-MIMES_BY_EXTENSION.update({".jpeg": "image/jpeg", ".wav": "audio/wav"})
+MIMES_BY_EXTENSION.update({".jpeg": "image/jpeg", ".wav": "audio/wav", ".safetensors": "application/octet-stream"})
 DEFAULT_MIME = "application/octet-stream"
 
 
@@ -39,46 +36,45 @@ def mime_for(file_name: str) -> str:
     return MIMES_BY_EXTENSION.get(extension) or mimetypes.guess_type(file_name)[0] or DEFAULT_MIME
 
 
-def download(url: str, directory: str) -> Path:
-    """Save a data: or http(s): URL into `directory` and return its path."""
+def data_url(content: bytes, mime: str) -> str:
+    return "data:{};base64,{}".format(mime, base64.b64encode(content).decode("ascii"))
+
+
+def data_url_content(url: str) -> typing.Tuple[bytes, str]:
+    """The bytes and MIME type of a data: URL."""
+    header, _, payload = url[len("data:"):].partition(",")
+    mime = header.split(";")[0] or "text/plain"
+    content = base64.b64decode(payload) if header.endswith(";base64") else urllib.parse.unquote_to_bytes(payload)
+    return content, mime
+
+
+def url_file_name(url: str) -> str:
+    """The file name a URL stands for: `file.<ext>` for a data: URL, else the URL path's last part."""
     if url.startswith("data:"):
-        header, _, payload = url[len("data:"):].partition(",")
-        mime = header.split(";")[0] or "text/plain"
-        content = base64.b64decode(payload) if header.endswith(";base64") else urllib.parse.unquote_to_bytes(payload)
+        return "file" + extension_for(data_url_content(url)[1])
+    return os.path.basename(urllib.parse.unquote(urllib.parse.urlparse(url).path)).replace("\0", "_")
+
+
+def download_request(url: str) -> urllib.request.Request:
+    """A GET of an input URL, with $COG_USER_AGENT when it is set (as Cog sends it)."""
+    user_agent = os.environ.get("COG_USER_AGENT")
+    return urllib.request.Request(url, headers={"User-Agent": user_agent} if user_agent else {})
+
+
+def download(url: str, directory: str) -> str:
+    """Save a data: or http(s): URL into `directory`; the file name keeps the URL's name and extension."""
+    if url.startswith("data:"):
+        content, mime = data_url_content(url)
         stem, extension = "input", extension_for(mime)
     else:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(download_request(url), timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
             content = response.read()
             content_type = response.headers.get("Content-Type", "")
-        stem, extension = os.path.splitext(os.path.basename(urllib.parse.unquote(urllib.parse.urlparse(url).path)))
+        stem, extension = os.path.splitext(url_file_name(url))
         if not extension:
             extension = extension_for(content_type)
         stem = stem or "input"
     handle, path = tempfile.mkstemp(prefix=stem + "-", suffix=extension, dir=directory)
     with os.fdopen(handle, "wb") as target:
         target.write(content)
-    return Path(path)
-
-
-def data_url(content: bytes, mime: str) -> str:
-    return "data:{};base64,{}".format(mime, base64.b64encode(content).decode("ascii"))
-
-
-def encode_output(value: typing.Any) -> typing.Any:
-    """Make a predict() result JSON-ready: files inline as data URLs, models as objects, secrets masked."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, pathlib.PurePath):
-        return data_url(pathlib.Path(value).read_bytes(), mime_for(str(value)))
-    if isinstance(value, io.IOBase):
-        name = str(getattr(value, "name", ""))
-        return data_url(value.read(), mime_for(name))
-    if isinstance(value, BaseModel):
-        return encode_output(value.dict())
-    if isinstance(value, Secret):
-        return Secret.MASK
-    if isinstance(value, dict):
-        return {str(key): encode_output(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode_output(item) for item in value]
-    raise TypeError("predict() returned a {} the runtime cannot send as JSON".format(type(value).__name__))
+    return path

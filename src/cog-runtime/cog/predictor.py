@@ -1,48 +1,73 @@
-"""Predictor base classes, the original `@cog.input` decorator, and finding the user's predictor.
+"""The base classes a predictor subclasses, and the original (2021) `@cog.input` decorator.
 
-Two styles are accepted because both exist in the wild: Cog's current `BasePredictor` with typed
-predict() parameters, and the original (2021) `cog.Model` whose inputs are declared with
-`@cog.input(...)` decorators.
+Subclassing is optional: any class with run() (or predict(), or train()) works, and so does a
+plain function. The base classes add `self.scope` and `self.record_metric()`.
 """
 
-import importlib.util
-import os
-import re
-import sys
+import inspect
 import typing
+import warnings
 
-from cog.types import FieldInfo
-
-COG_YAML = "cog.yaml"
-PREDICTOR_ENV = "COG_PREDICTOR"
-# The cog.yaml keys that have named the predictor over time: `model:` (2021), `predict:`, `run:`.
-PREDICTOR_KEYS = ("run", "predict", "model")
+from cog.input import REQUIRED, FieldInfo
+from cog.scope import Scope, current_scope
 
 
-class BasePredictor:
-    """Cog's current style: override setup() to load weights and a typed predict()."""
+class BaseRunner:
+    """Cog's current style: override setup() to load weights once and a typed run()."""
 
-    def setup(self) -> None:
+    def setup(self, weights: typing.Optional[str] = None) -> None:
         """Load the model once, before the first prediction. Optional."""
 
-    def predict(self, **kwargs: typing.Any) -> typing.Any:
-        raise NotImplementedError("predict() must be implemented by the predictor")
+    def run(self, *args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        if user_method_owner(type(self), "predict") is not None and user_method_owner(type(self), "run") is None:
+            return self.predict(*args, **kwargs)
+        raise NotImplementedError("run has not been implemented by parent class.")
+
+    def predict(self, *args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        warnings.warn("{}.predict() is deprecated; use run() instead".format(type(self).__name__),
+                      DeprecationWarning, stacklevel=2)
+        return self.run(*args, **kwargs)
+
+    @property
+    def scope(self) -> Scope:
+        """The running prediction's scope (metrics, context); a no-op scope outside one."""
+        return current_scope()
+
+    def record_metric(self, key: str, value: typing.Any, mode: str = "replace") -> None:
+        self.scope.record_metric(key, value, mode=mode)
+
+
+class BasePredictor(BaseRunner):
+    """The older name of BaseRunner, with predict() as its method."""
 
 
 Predictor = BasePredictor
 
 
 class Model(BasePredictor):
-    """The original style: predict() inputs are declared with `@cog.input(...)`."""
+    """The original (2021) style: predict() inputs are declared with `@cog.input(...)`."""
+
+
+FRAMEWORK_CLASSES = (BaseRunner, BasePredictor, Model, object)
+
+
+def user_method_owner(cls: type, name: str) -> typing.Optional[type]:
+    """The class that defines method `name` for the user, looking no further than the base classes above."""
+    for owner in inspect.getmro(cls):
+        if owner in FRAMEWORK_CLASSES:
+            return None
+        if callable(owner.__dict__.get(name)):
+            return owner
+    return None
 
 
 # On predict(): a list of (name, type, FieldInfo), one per `@cog.input`, in the order written.
 DECLARED_INPUTS_ATTRIBUTE = "_cog_inputs"
 
 
-def input(name: str, type: typing.Any = str, default: typing.Any = ..., min: typing.Any = None,
-          max: typing.Any = None, options: typing.Optional[typing.List[typing.Any]] = None,
-          help: typing.Optional[str] = None) -> typing.Callable[[typing.Any], typing.Any]:
+def input(name: str, type: typing.Any = str, default: typing.Any = REQUIRED, min: typing.Any = None,  # noqa: A001,A002
+          max: typing.Any = None, options: typing.Optional[typing.List[typing.Any]] = None,  # noqa: A002
+          help: typing.Optional[str] = None) -> typing.Callable[[typing.Any], typing.Any]:  # noqa: A002
     """Declare one predict() input, original style. Without `default` the input is required."""
 
     def declare(predict: typing.Any) -> typing.Any:
@@ -52,68 +77,3 @@ def input(name: str, type: typing.Any = str, default: typing.Any = ..., min: typ
         return predict
 
     return declare
-
-
-class PredictorNotFound(Exception):
-    """The predictor reference is missing or does not point at a class."""
-
-
-def predictor_reference(directory: str = ".") -> str:
-    """`file.py:Name` from $COG_PREDICTOR (the image sets it), else from ./cog.yaml."""
-    reference = os.environ.get(PREDICTOR_ENV, "").strip()
-    if reference:
-        return reference
-    reference = _reference_from_cog_yaml(os.path.join(directory, COG_YAML))
-    if reference:
-        return reference
-    raise PredictorNotFound(
-        "No predictor: set {} to 'predict.py:Predictor' or add 'predict: \"predict.py:Predictor\"' to {}".format(
-            PREDICTOR_ENV, COG_YAML))
-
-
-def _reference_from_cog_yaml(path: str) -> typing.Optional[str]:
-    """A line scan, not a YAML parser: the runtime must install without third-party packages.
-
-    Only top-level keys are looked at, and only values of the form `file.py:Name`: at HEAD `model:`
-    names a registry repository, not a predictor.
-    """
-    if not os.path.isfile(path):
-        return None
-    found = {}
-    pattern = re.compile(r"^(\w+)\s*:\s*['\"]?([^'\"#\s]+\.py:\w+)['\"]?\s*(#.*)?$")
-    with open(path, encoding="utf-8") as config:
-        for line in config:
-            match = pattern.match(line.rstrip("\r\n"))
-            if match and match.group(1) in PREDICTOR_KEYS:
-                found.setdefault(match.group(1), match.group(2))
-    for key in PREDICTOR_KEYS:
-        if key in found:
-            return found[key]
-    return None
-
-
-def load_predictor_class(reference: str) -> type:
-    """Import `file.py` (relative to the working directory) and return its class `Name`."""
-    file_name, separator, class_name = reference.rpartition(":")
-    if not separator or not file_name.endswith(".py") or not class_name:
-        raise PredictorNotFound("Predictor reference '{}' must be in the form 'predict.py:Predictor'".format(reference))
-    path = os.path.abspath(file_name)
-    if not os.path.isfile(path):
-        raise PredictorNotFound("Predictor file '{}' not found in {}".format(file_name, os.getcwd()))
-    # The predictor's own folder goes on sys.path so that it can import its sibling modules.
-    folder = os.path.dirname(path)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    module_name = os.path.splitext(os.path.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise PredictorNotFound("Cannot import '{}'".format(file_name))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    predictor = getattr(module, class_name, None)
-    if not isinstance(predictor, type):
-        raise PredictorNotFound("'{}' has no class named '{}'".format(file_name, class_name))
-    if not callable(getattr(predictor, "predict", None)):
-        raise PredictorNotFound("'{}' has no predict() method".format(reference))
-    return predictor
