@@ -176,7 +176,7 @@ namespace Cog.Sdk.Core.Engine
             }
 
             var excluded = new[] { request.IntermediateDirectory }.Concat(request.ExcludedDirectories);
-            return BuildContext.Collect(request.ProjectDirectory, request.RuntimeDirectory, generated, excluded);
+            return BuildContext.Collect(request.ProjectDirectory, request.RuntimeDirectory, generated, excluded, request.Dockerfile.LocalPackages);
         }
 
         private static async Task<BuildResult?> UpToDateAsync(BuildRequest request, BuildContext context, CancellationToken cancellationToken)
