@@ -85,7 +85,12 @@ namespace Cog.Sdk.Core.Parse
 
         public static bool TryParse(string text, out PythonRequirement? requirement, out string? error)
         {
-            requirement = null;
+            error = null;
+            if (TryParseSimple(text, out requirement))
+            {
+                return true;
+            }
+
             Match nameMatch = NamePattern.Match(text.Trim());
             if (!nameMatch.Success)
             {
@@ -150,6 +155,67 @@ namespace Cog.Sdk.Core.Parse
 
             requirement = new PythonRequirement(text, name, extras, specifiers, marker, null);
             error = null;
+            return true;
+        }
+
+        private static readonly char[] NotInSimpleLines = { ' ', '\t', '[', ']', ';', ',', '@', '(', ')', '*', '+' };
+        private static readonly char[] OperatorStart = { '=', '<', '>', '!', '~' };
+
+        /// <summary>PEP 440's comparison operators, longest first so that '===' is not read as '=='.</summary>
+        private static readonly string[] Operators = { "===", "==", "!=", "~=", "<=", ">=", "<", ">" };
+
+        /// <summary>
+        /// <c>name</c> or <c>name==version</c> (any one operator), by far the commonest lines, read without the general
+        /// machinery: a 20,000-line requirements file spends its time here. Anything else goes the long way.
+        /// </summary>
+        private static bool TryParseSimple(string text, out PythonRequirement? requirement)
+        {
+            requirement = null;
+            if (text.Length == 0 || text.IndexOfAny(NotInSimpleLines) >= 0)
+            {
+                return false;
+            }
+
+            int op = text.IndexOfAny(OperatorStart);
+            string name = op < 0 ? text : text.Substring(0, op);
+            if (!IsName(name))
+            {
+                return false;
+            }
+
+            if (op < 0)
+            {
+                requirement = new PythonRequirement(text, name, Array.Empty<string>(), Array.Empty<VersionSpecifier>(), null, null);
+                return true;
+            }
+
+            string? found = Operators.FirstOrDefault(o => string.CompareOrdinal(text, op, o, 0, o.Length) == 0);
+            string version = found is null ? "" : text.Substring(op + found.Length);
+            if (found is null || version.Length == 0 || version.IndexOfAny(OperatorStart) >= 0 || !IsVersionFor(found, version))
+            {
+                return false;
+            }
+
+            requirement = new PythonRequirement(text, name, Array.Empty<string>(), new[] { new VersionSpecifier(found, version) }, null, null);
+            return true;
+        }
+
+        /// <summary>PEP 508's name: letters and digits at both ends, '.', '_' and '-' between.</summary>
+        private static bool IsName(string name)
+        {
+            if (name.Length == 0 || !char.IsLetterOrDigit(name[0]) || !char.IsLetterOrDigit(name[name.Length - 1]))
+            {
+                return false;
+            }
+
+            foreach (char c in name)
+            {
+                if (c > 127 || !(char.IsLetterOrDigit(c) || c == '.' || c == '_' || c == '-'))
+                {
+                    return false;
+                }
+            }
+
             return true;
         }
 
@@ -296,7 +362,12 @@ namespace Cog.Sdk.Core.Parse
             int at = 0;
             while (at < marker.Length)
             {
-                if (marker.Substring(at).Trim().Length == 0)
+                while (at < marker.Length && char.IsWhiteSpace(marker[at]))
+                {
+                    at++;
+                }
+
+                if (at >= marker.Length)
                 {
                     break;
                 }

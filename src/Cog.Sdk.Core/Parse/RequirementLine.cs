@@ -142,10 +142,16 @@ namespace Cog.Sdk.Core.Parse
         private void Read()
         {
             // pip's break_args_options: the requirement is every word before the first that starts with '-'.
-            string[] words = Text.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
-            int first = Array.FindIndex(words, w => w.StartsWith("-", StringComparison.Ordinal));
-            RequirementText = first < 0 ? Text : string.Join(" ", words.Take(first));
-            string optionText = first < 0 ? "" : OptionPart(first);
+            string optionText = "";
+            RequirementText = Text;
+            if (Text.StartsWith("-", StringComparison.Ordinal) || Text.IndexOf(" -", StringComparison.Ordinal) >= 0 || Text.IndexOf("\t-", StringComparison.Ordinal) >= 0)
+            {
+                string[] words = Text.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+                int first = Array.FindIndex(words, w => w.StartsWith("-", StringComparison.Ordinal));
+                RequirementText = first < 0 ? Text : string.Join(" ", words.Take(first));
+                optionText = first < 0 ? "" : OptionPart(first);
+            }
+
             Options = ReadOptions(optionText);
             if (Problem != null)
             {
@@ -158,7 +164,7 @@ namespace Cog.Sdk.Core.Parse
                 return;
             }
 
-            if (UrlStart.IsMatch(RequirementText))
+            if (RequirementText.IndexOf(':') > 0 && UrlStart.IsMatch(RequirementText))
             {
                 ReadTarget(RequirementLineKind.Url, "; ");
                 CheckUrl(Target!);
@@ -178,8 +184,7 @@ namespace Cog.Sdk.Core.Parse
 
             if (Problem == null && Options.FirstOrDefault(o => o.Name == "--requirement" || o.Name == "--constraint" || o.Name == "--editable") is PipOption misplaced)
             {
-                Problem = $"'{misplaced.Name}' cannot follow a requirement on the same line";
-                Suggestion = RequirementText + "\" and \"" + misplaced;
+                Problem = $"'{misplaced.Name}' cannot follow a requirement on the same line: write it on a line of its own";
             }
         }
 
@@ -208,14 +213,14 @@ namespace Cog.Sdk.Core.Parse
             return Text.Substring(at);
         }
 
-        private List<PipOption> ReadOptions(string text)
+        private IReadOnlyList<PipOption> ReadOptions(string text)
         {
-            var options = new List<PipOption>();
             if (text.Length == 0)
             {
-                return options;
+                return Array.Empty<PipOption>();
             }
 
+            var options = new List<PipOption>();
             IReadOnlyList<string> words;
             try
             {
@@ -322,9 +327,14 @@ namespace Cog.Sdk.Core.Parse
         /// </summary>
         private static bool IsPath(string text, string baseDirectory)
         {
-            string path = text.Split(';')[0].Trim();
-            path = Regex.Replace(path, @"\[[^\[\]]*\]\z", "");
-            if (DirectReferenceStart.IsMatch(text))
+            int semicolon = text.IndexOf(';');
+            string path = (semicolon < 0 ? text : text.Substring(0, semicolon)).Trim();
+            if (path.EndsWith("]", StringComparison.Ordinal) && path.LastIndexOf('[') is int open && open > 0)
+            {
+                path = path.Substring(0, open); // pkg.whl[extra]
+            }
+
+            if (text.IndexOf('@') > 0 && DirectReferenceStart.IsMatch(text))
             {
                 return HasArchiveSuffix(path) && ExistsIn(baseDirectory, path);
             }

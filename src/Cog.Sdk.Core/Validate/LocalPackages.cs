@@ -54,6 +54,11 @@ namespace Cog.Sdk.Core.Validate
             string project = Path.GetFullPath(config.ProjectDirectory.Length == 0 ? "." : config.ProjectDirectory);
             foreach (RequirementLine line in config.Requirements ?? Array.Empty<RequirementLine>())
             {
+                if (line.LocalArchive is null && line.Kind != RequirementLineKind.Path && line.Options.Count == 0)
+                {
+                    continue; // A plain requirement: nothing of the project is installed.
+                }
+
                 string what = line.Location.File == config.FilePath ? "'python_packages' entry \"" + line.Text + "\"" : "'" + Path.GetFileName(line.Location.File) + "' line \"" + line.Text + "\"";
                 if (line.LocalArchive != null)
                 {
