@@ -125,6 +125,12 @@ namespace Cog.Sdk.Core.Parse
                     return;
                 }
 
+                if (text.IndexOf('\0') >= 0)
+                {
+                    _diagnostics.Error(ConfigurationMessages.RequirementsFileUnreadable, includedAt, fullPath, "it holds a NUL character, so it is not a text file");
+                    return;
+                }
+
                 _including.Add(fullPath);
                 string directory = Path.GetDirectoryName(fullPath) ?? ProjectDirectory;
                 string what = "'" + Path.GetFileName(fullPath) + "' line";
@@ -140,7 +146,7 @@ namespace Cog.Sdk.Core.Parse
             {
                 if (text.IndexOf('\n') >= 0 || text.IndexOf('\r') >= 0 || text.IndexOf('\0') >= 0)
                 {
-                    return; // Refused as unsafe by validation (COG2031): it would be two lines of the generated file.
+                    return; // A python_packages entry (a file's lines hold none): refused as unsafe by validation (COG2031).
                 }
 
                 var line = RequirementLine.Parse(text, location, directory, isConstraint);
