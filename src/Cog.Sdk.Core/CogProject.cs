@@ -73,12 +73,7 @@ namespace Cog.Sdk.Core
         /// <summary>Parses, validates and resolves; null when any error was reported (all of them are in <paramref name="diagnostics"/>).</summary>
         public static CogProject? Load(CogProjectOptions options, DiagnosticBag diagnostics)
         {
-            CogConfig? config = CogConfigLoader.Load(options.ConfigFile, diagnostics);
-            if (config == null || diagnostics.HasErrors)
-            {
-                return null;
-            }
-
+            // The table comes first: the Python versions cog.yaml may name are part of it.
             CompatibilityTable table = CompatibilityTable.Default;
             if (!string.IsNullOrEmpty(options.CompatibilityFile))
             {
@@ -89,6 +84,12 @@ namespace Cog.Sdk.Core
                 }
 
                 table = table.Extend(user);
+            }
+
+            CogConfig? config = CogConfigLoader.Load(options.ConfigFile, diagnostics, table);
+            if (config == null || diagnostics.HasErrors)
+            {
+                return null;
             }
 
             var resolveOptions = new ResolveOptions { BaseImageOverride = Blank(options.BaseImage) };
@@ -106,8 +107,9 @@ namespace Cog.Sdk.Core
             }
 
             inputFiles.AddRange(resolution.RequirementFiles);
+            inputFiles.AddRange(resolution.LocalPackages.Select(package => package.SourcePath));
             inputFiles.AddRange(new[] { config.Predictor, config.Train }
-                .Select(pointer => CogConfig.PointerFile(pointer?.Value ?? ""))
+                .Select(pointer => config.PointerPathInProject(pointer?.Value ?? ""))
                 .Where(file => file.Length > 0)
                 .Select(config.ProjectPath)
                 .OfType<string>());
@@ -122,9 +124,12 @@ namespace Cog.Sdk.Core
                 BaseImageLocation = BaseImageOrigin(),
                 // A base image of the user's own is taken as it is, unless CogInstallPython asks for Python on top.
                 InstallPython = options.InstallPython ?? (Resolution.InstallPython && !Resolution.BaseImageOverridden),
-                RequirementsLines = Resolution.Requirements.Select(line => new Located<string>(line, RequirementOrigin(line))).ToList(),
+                RequirementsLines = Resolution.RequirementLines,
+                ConstraintsLines = Resolution.ConstraintLines,
+                LocalPackages = Resolution.LocalPackages.Select(p => p.ProjectPath).ToList(),
                 Runtime = options.Runtime,
-                RuntimeVersion = Blank(options.RuntimeVersion),
+                // cog.yaml's sdk_version is the version of Cog's package: what CogRuntime=PyPI installs unless CogRuntimeVersion says otherwise.
+                RuntimeVersion = Blank(options.RuntimeVersion) ?? Config.SdkVersion?.Value,
                 PipIndexUrl = Blank(options.PipIndexUrl),
                 PipExtraIndexUrl = Blank(options.PipExtraIndexUrl),
                 UseBuildKit = options.UseBuildKit,
@@ -136,23 +141,6 @@ namespace Cog.Sdk.Core
         // The cog.yaml value that decided the base image, for errors about pulling it.
         private SourceLocation BaseImageOrigin() =>
             Resolution.Gpu ? (Config.Cuda?.Location ?? Config.Gpu.Location) : Config.PythonVersion.Location;
-
-        // A final requirements line points back at the python_packages entry of the same package, else at the
-        // python_requirements key, so that a failing pip install is reported where the user can fix it.
-        private SourceLocation RequirementOrigin(string line)
-        {
-            if (PythonRequirement.TryParse(line, out PythonRequirement? requirement, out _) && requirement != null)
-            {
-                Located<string>? entry = Config.PythonPackages.FirstOrDefault(p =>
-                    PythonRequirement.TryParse(p.Value, out PythonRequirement? candidate, out _) && candidate?.NormalizedName == requirement.NormalizedName);
-                if (entry != null)
-                {
-                    return entry.Location;
-                }
-            }
-
-            return Config.PythonRequirements?.Location ?? Config.FileLocation;
-        }
 
         private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
     }

@@ -93,7 +93,8 @@ public sealed class LocalPackageIndex : IDisposable
         }
     }
 
-    private static byte[] MakeWheel()
+    /// <summary>A pure-Python wheel of cogsdk-greeting 1.0.0 (its <c>greet(name)</c> returns "greetings, name").</summary>
+    internal static byte[] MakeWheel()
     {
         var files = new Dictionary<string, string>
         {

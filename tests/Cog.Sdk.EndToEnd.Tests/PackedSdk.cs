@@ -181,7 +181,8 @@ public sealed class ModelProject
     public BuildOutput DotnetWithEnvironment(TimeSpan timeout, IDictionary<string, string?>? environment, params string[] args)
     {
         var all = new List<string>(args) { "-nologo", "-nr:false", "-tl:off" };
-        if (args.Length > 0 && (args[0] == "build" || args[0] == "msbuild" || args[0] == "clean"))
+        bool namesProject = args.Any(a => a.EndsWith(".slnx", StringComparison.Ordinal) || a.EndsWith(".sln", StringComparison.Ordinal) || a.EndsWith("proj", StringComparison.Ordinal));
+        if (args.Length > 0 && (args[0] == "build" || args[0] == "msbuild" || args[0] == "clean") && !namesProject)
         {
             all.Add(ProjectFile);
         }

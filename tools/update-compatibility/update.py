@@ -14,7 +14,8 @@ Sources (docs/compatibility.md):
   * TensorFlow's tested build configurations (https://www.tensorflow.org/install/source#gpu): CUDA and cuDNN.
 
 Entries already in the table and absent upstream (old find-links builds) are kept; fetched entries replace
-entries of the same version. Python 3 standard library only.
+entries of the same version. The "python" section (the Python versions a model can use, their images and end of
+life) is kept as maintained by hand: add a version when its python:X.Y-slim image exists. Python 3 standard library only.
 """
 import json
 import os
@@ -84,19 +85,24 @@ def fetch_torch():
         except OSError:
             continue  # no such variant
         cuda = None if variant == "cpu" else variant[2:-1] + "." + variant[-1]
-        for version in set(re.findall(r"torch-([\d.]+)\+" + variant + r"-cp\d+-cp\d+t?-(?:manylinux|linux)\S*?x86_64\.whl", listing)):
+        wheels = re.findall(r"torch-([\d.]+)\+" + variant + r"-cp(\d)(\d+)-cp\d+t?-(?:manylinux|linux)\S*?x86_64\.whl", listing)
+        for version in set(w[0] for w in wheels):
             if version not in companions:
                 print("skipped torch %s (%s): torchvision unknown" % (version, variant), file=sys.stderr)
                 continue
             torchvision, torchaudio = companions[version]
-            release = releases.setdefault(version, {"version": version, "torchvision": torchvision, "torchaudio": torchaudio, "builds": []})
+            release = releases.setdefault(version, {"version": version, "torchvision": torchvision, "torchaudio": torchaudio, "pythons": [], "builds": []})
             release["builds"].append({"cuda": cuda or "cpu", "indexUrl": WHEELS + variant})
+            pythons = set(release["pythons"]) | {major + "." + minor for v, major, minor in wheels if v == version}
+            release["pythons"] = sorted(pythons, key=key)
     return list(releases.values())
 
 
 def fetch_tensorflow():
-    rows = re.findall(r"<td>tensorflow-([\d.]+)</td>(?:\s*<td>[^<]*</td>){3}\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>", fetch(TENSORFLOW_BUILDS))
-    return [{"version": v, "cuda": cuda, "cudnn": cudnn} for v, cudnn, cuda in rows if key(cuda) >= (11, 0)]
+    # Version | Python version ("3.9-3.12") | Compiler | Build tools | cuDNN | CUDA
+    rows = re.findall(r"<td>tensorflow-([\d.]+)</td>\s*<td>(\d+)\.(\d+)-\d+\.(\d+)</td>(?:\s*<td>[^<]*</td>){2}\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>", fetch(TENSORFLOW_BUILDS))
+    return [{"version": v, "cuda": cuda, "cudnn": cudnn, "pythons": ["%s.%d" % (major, m) for m in range(int(low), int(high) + 1)]}
+            for v, major, low, high, cudnn, cuda in rows if key(cuda) >= (11, 0)]
 
 
 def merge(existing, fetched, identity):
@@ -114,13 +120,15 @@ def layout(table):
     build_order = lambda b: (0,) if b["cuda"] == "cpu" else (1,) + key(b["cuda"])
     torch = []
     for r in sorted(table["torch"], key=lambda r: key(r["version"])):
-        head = {k: r.get(k) for k in ("version", "torchvision", "torchaudio")}
+        head = {k: r.get(k) for k in ("version", "torchvision", "torchaudio", "pythons")}
         builds = ",\n".join("        " + entry(b) for b in sorted(r["builds"], key=build_order))
         torch.append("    " + entry(head)[:-2] + ', "builds": [\n' + builds + " ] }")
     images = ["    " + entry(dict(i, ubuntu=sorted(i["ubuntu"], key=key))) for i in sorted(table["cudaImages"], key=lambda i: key(i["cuda"]))]
     tensorflow = ["    " + entry(t) for t in sorted(table["tensorflow"], key=lambda t: key(t["version"]))]
+    python = ["    " + entry(p) for p in sorted(table["python"], key=lambda p: key(p["version"]))]
     head = ["{"] + ["  %s: %s," % (json.dumps(k), json.dumps(table[k])) for k in ("about", "replace", "defaultCuda")]
-    sections = [('  "cudaImages": [', images, "  ],"), ('  "torch": [', torch, "  ],"), ('  "tensorflow": [', tensorflow, "  ]")]
+    sections = [('  "python": [', python, "  ],"), ('  "cudaImages": [', images, "  ],"), ('  "torch": [', torch, "  ],"),
+                ('  "tensorflow": [', tensorflow, "  ]")]
     return "\n".join(head + [line for start, items, end in sections for line in (start, ",\n".join(items), end)] + ["}"]) + "\n"
 
 

@@ -61,11 +61,13 @@ namespace Cog.Sdk.Core.Generate
         /// Lists the context by stat only (no file is read but .dockerignore).
         /// <paramref name="excludedDirectories"/> are further folders to leave out, e.g. a custom intermediate folder.
         /// </summary>
+        /// <param name="localPackages">Project files (relative, '/' separated) that requirements install: staged under cog/local_packages whatever .dockerignore says, as Cog does.</param>
         public static BuildContext Collect(
             string projectDirectory,
             string? runtimeDirectory,
             IReadOnlyDictionary<string, string> generatedFiles,
-            IEnumerable<string>? excludedDirectories = null)
+            IEnumerable<string>? excludedDirectories = null,
+            IEnumerable<string>? localPackages = null)
         {
             var files = new List<ContextFile>();
             var ignore = DockerIgnore.Load(Path.Combine(projectDirectory, ".dockerignore"));
@@ -84,6 +86,15 @@ namespace Cog.Sdk.Core.Generate
                 foreach (var (file, relative) in Walk(runtimeDirectory, "", excluded, DockerIgnore.Empty, isProject: false))
                 {
                     files.Add(new ContextFile(file.FullName, DockerfileGenerator.RuntimeFolder + "/cog/" + relative, file.Length, file.LastWriteTimeUtc));
+                }
+            }
+
+            foreach (string package in localPackages ?? Array.Empty<string>())
+            {
+                var file = new FileInfo(Path.Combine(projectDirectory, package.Replace('/', Path.DirectorySeparatorChar)));
+                if (file.Exists)
+                {
+                    files.Add(new ContextFile(file.FullName, DockerfileGenerator.LocalPackagesFolder + "/" + package, file.Length, file.LastWriteTimeUtc));
                 }
             }
 

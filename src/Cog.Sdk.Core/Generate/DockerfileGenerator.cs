@@ -26,6 +26,13 @@ namespace Cog.Sdk.Core.Generate
         public const string CogFolder = "cog";
 
         public const string RequirementsFile = CogFolder + "/requirements.txt";
+        public const string ConstraintsFile = CogFolder + "/constraints.txt";
+
+        /// <summary>Context folder of the project's own wheels and archives that requirements install (cog.yaml's local packages).</summary>
+        public const string LocalPackagesFolder = CogFolder + "/local_packages";
+
+        /// <summary>The list of <see cref="LocalPackagesFolder"/>'s files, relative to the project, one a line.</summary>
+        public const string LocalPackagesList = CogFolder + "/local_packages.txt";
         public const string RuntimeFolder = CogFolder + "/runtime";
 
         /// <summary>Pinned, so the same spec always means the same image; bump with care (docs/dockerfile.md).</summary>
@@ -34,7 +41,6 @@ namespace Cog.Sdk.Core.Generate
         private const string AptCacheMount = "--mount=type=cache,target=/var/cache/apt,sharing=locked ";
         private const string PipCacheMount = "--mount=type=cache,target=/root/.cache/pip ";
 
-        private static readonly Regex EnvironmentName = new Regex("^[A-Za-z_][A-Za-z0-9_]*$");
         private static readonly Regex PythonMajorMinor = new Regex(@"^\d+\.\d+$");
         private static readonly Regex MountValue = new Regex(@"^[^\s,=""']+$");
 
@@ -60,7 +66,19 @@ namespace Cog.Sdk.Core.Generate
             var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
             if (spec.RequirementsLines.Count > 0)
             {
-                files[RequirementsFile] = string.Concat(spec.RequirementsLines.Select(l => l.Value + "\n"));
+                // pip applies a constraints file only when it is named: the users' -c files become one, named first.
+                string constraints = spec.ConstraintsLines.Count > 0 ? "-c /tmp/" + ConstraintsFile + "\n" : "";
+                files[RequirementsFile] = constraints + string.Concat(spec.RequirementsLines.Select(l => l.Value + "\n"));
+            }
+
+            if (spec.RequirementsLines.Count > 0 && spec.ConstraintsLines.Count > 0)
+            {
+                files[ConstraintsFile] = string.Concat(spec.ConstraintsLines.Select(l => l.Value + "\n"));
+            }
+
+            if (spec.LocalPackages.Count > 0)
+            {
+                files[LocalPackagesList] = string.Concat(spec.LocalPackages.Select(p => p + "\n"));
             }
 
             return new GeneratedDockerfile(writer.Text, writer.Instructions, files);
@@ -229,7 +247,7 @@ namespace Cog.Sdk.Core.Generate
 
                 foreach (EnvironmentVariable variable in variables)
                 {
-                    if (!EnvironmentName.IsMatch(variable.Name))
+                    if (!EnvironmentVariable.IsValidName(variable.Name))
                     {
                         Refuse("Environment variable name", variable.Name, "use letters, digits and '_', not starting with a digit", variable.Location);
                     }
@@ -296,7 +314,23 @@ namespace Cog.Sdk.Core.Generate
                     RequireSingleLine("Python requirement", line.Value, line.Location);
                 }
 
+                foreach (var line in _spec.ConstraintsLines.Concat(_spec.LocalPackages.Select(p => new Located<string>(p, Config.FileLocation))))
+                {
+                    RequireSingleLine("Python requirement", line.Value, line.Location);
+                }
+
                 SourceLocation origin = lines[0].Location;
+                if (_spec.LocalPackages.Count > 0)
+                {
+                    // The project's own archives, where the rewritten requirement lines expect them (Cog: /tmp/local_package_artifacts).
+                    Instruction(InstructionKind.PythonRequirements, $"COPY {LocalPackagesFolder}/ /tmp/local_packages/", origin, lines);
+                }
+
+                if (_spec.ConstraintsLines.Count > 0)
+                {
+                    Instruction(InstructionKind.PythonRequirements, $"COPY {ConstraintsFile} /tmp/{ConstraintsFile}", origin, lines);
+                }
+
                 Instruction(InstructionKind.PythonRequirements, $"COPY {RequirementsFile} /tmp/{RequirementsFile}", origin, lines);
                 Instruction(InstructionKind.PythonRequirements, PipInstall(new[] { "-r", "/tmp/" + RequirementsFile }), origin, lines);
             }
@@ -385,12 +419,41 @@ namespace Cog.Sdk.Core.Generate
                 // Weights before code: editing predict.py re-copies only the small last layer.
                 Instruction(InstructionKind.ModelFiles, $"COPY {WeightsFolder}/ /src/", SourceLocation.None);
                 Instruction(InstructionKind.ModelFiles, $"COPY {SourceFolder}/ /src/", SourceLocation.None);
+
+                // The original form's post_install commands ran with the model's files in place, in its working folder.
+                if (Config.PostInstall.Count > 0)
+                {
+                    Instruction(InstructionKind.Other, "WORKDIR " + WorkingDirectory(), Config.WorkingDirectory?.Location ?? SourceLocation.None);
+                    foreach (Located<string> command in Config.PostInstall)
+                    {
+                        string run = "RUN " + DockerfileText.ExecForm(new[] { "/bin/sh", "-c", command.Value });
+                        Instruction(InstructionKind.RunCommand, run, command.Location, new[] { command });
+                    }
+                }
+            }
+
+            /// <summary>/src, or the original form's workdir inside it: where the predictor is and the model runs.</summary>
+            private string WorkingDirectory()
+            {
+                Located<string>? workdir = Config.WorkingDirectory;
+                if (workdir is null)
+                {
+                    return "/src";
+                }
+
+                // WORKDIR takes the rest of its line as it is, expanding $variables: only plain path characters may go there.
+                if (!workdir.Value.All(c => char.IsLetterOrDigit(c) || "._-/ ".IndexOf(c) >= 0))
+                {
+                    Refuse("workdir", workdir.Value, "use letters, digits, '.', '_', '-' and '/'", workdir.Location);
+                }
+
+                return "/src/" + workdir.Value.Trim('/');
             }
 
             private void WriteServer()
             {
                 // Metadata only, after the files: changing the predictor or a label copies nothing again.
-                Instruction(InstructionKind.Other, "WORKDIR /src", SourceLocation.None);
+                Instruction(InstructionKind.Other, "WORKDIR " + WorkingDirectory(), Config.WorkingDirectory?.Location ?? SourceLocation.None);
                 Instruction(InstructionKind.Other, "EXPOSE 5000", SourceLocation.None);
                 if (Config.Predictor != null && RequireSingleLine("Predictor", Config.Predictor.Value, Config.Predictor.Location))
                 {

@@ -45,6 +45,15 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>The final requirements.txt lines, each located where it came from (python_packages entry or requirements file).</summary>
         public IReadOnlyList<Located<string>> RequirementsLines { get; set; } = Array.Empty<Located<string>>();
 
+        /// <summary>The lines of the user's <c>-c</c> constraints files: pip applies them to the requirements.</summary>
+        public IReadOnlyList<Located<string>> ConstraintsLines { get; set; } = Array.Empty<Located<string>>();
+
+        /// <summary>
+        /// Wheels and source archives of the project (relative paths, '/' separated) that requirement lines install from
+        /// <c>/tmp/local_packages/&lt;path&gt;</c>: staged into the build and copied in before the requirements.
+        /// </summary>
+        public IReadOnlyList<string> LocalPackages { get; set; } = Array.Empty<string>();
+
         public RuntimeSource Runtime { get; set; } = RuntimeSource.Local;
 
         /// <summary>With <see cref="RuntimeSource.PyPI"/>: the cog version to pin; null installs the newest.</summary>

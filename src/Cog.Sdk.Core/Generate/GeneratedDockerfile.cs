@@ -70,6 +70,15 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>Generated files the Dockerfile copies, by context-relative path ('/' separated), e.g. <c>cog/requirements.txt</c>.</summary>
         public IReadOnlyDictionary<string, string> ContextFiles { get; }
 
+        /// <summary>
+        /// The project's wheels and archives that the requirements install (relative to the project, '/' separated),
+        /// staged as <c>cog/local_packages/&lt;path&gt;</c>; read from the generated list, so a read-back Dockerfile has them too.
+        /// </summary>
+        public IReadOnlyList<string> LocalPackages =>
+            ContextFiles.TryGetValue(DockerfileGenerator.LocalPackagesList, out string? list)
+                ? list.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries)
+                : Array.Empty<string>();
+
         /// <summary>Where the Dockerfile goes in Cog.Sdk's folder under obj/ (obj/cog).</summary>
         public static string PathIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "Dockerfile");
 

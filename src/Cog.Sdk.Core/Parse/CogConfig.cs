@@ -77,6 +77,33 @@ namespace Cog.Sdk.Core.Parse
         /// <summary>Top-level <c>environment</c> list of the current form, in file order.</summary>
         public List<EnvironmentVariable> Environment { get; set; } = new List<EnvironmentVariable>();
 
+        /// <summary>
+        /// <c>workdir</c> of the original form (2021): the folder, relative to the project, that holds the predictor
+        /// and that the model runs in.
+        /// </summary>
+        public Located<string>? WorkingDirectory { get; set; }
+
+        /// <summary><c>post_install</c> of the original form: commands run once the model's files are in the image.</summary>
+        public List<Located<string>> PostInstall { get; set; } = new List<Located<string>>();
+
+        /// <summary><c>examples</c> of the original form, kept as written for a test target to run.</summary>
+        public List<CogExample> Examples { get; set; } = new List<CogExample>();
+
+        /// <summary><c>build.sdk_version</c>: the version of Cog's Python package, installed when the runtime comes from PyPI.</summary>
+        public Located<string>? SdkVersion { get; set; }
+
+        /// <summary>
+        /// Every line of <c>python_packages</c> and of the requirements files, read with pip's grammar when cog.yaml is
+        /// loaded (<c>CogConfigLoader</c>); null until then. Validate and Resolve consume it; what they make of it is in
+        /// the <c>Resolution</c>, so the model's file (obj/cog/model.json) does not keep it.
+        /// </summary>
+        [JsonIgnore]
+        public IReadOnlyList<RequirementLine>? Requirements { get; set; }
+
+        /// <summary>The requirements files read: <c>python_requirements</c> and its <c>-r</c>/<c>-c</c> includes, full paths.</summary>
+        [JsonIgnore]
+        public List<string> RequirementFiles { get; set; } = new List<string>();
+
         public const string DefaultPythonVersion = "3.12";
 
         /// <summary>The default of the original form: what Cog of that time installed when python_version was absent.</summary>
@@ -91,6 +118,13 @@ namespace Cog.Sdk.Core.Parse
         {
             int colon = pointer.LastIndexOf(':');
             return colon < 0 ? "" : pointer.Substring(0, colon);
+        }
+
+        /// <summary>The file of a pointer relative to the project: inside <see cref="WorkingDirectory"/> when there is one.</summary>
+        public string PointerPathInProject(string pointer)
+        {
+            string file = PointerFile(pointer);
+            return WorkingDirectory is null || file.Length == 0 ? file : WorkingDirectory.Value.TrimEnd('/', '\\') + "/" + file;
         }
 
         /// <summary>A path of cog.yaml resolved against the project folder; null when it is not a usable path at all.</summary>
@@ -134,13 +168,45 @@ namespace Cog.Sdk.Core.Parse
         public SourceLocation Location { get; }
     }
 
+    /// <summary>One entry of the original form's <c>examples</c>: the inputs of a prediction and, optionally, its expected output.</summary>
+    public sealed class CogExample
+    {
+        public CogExample(IReadOnlyDictionary<string, string> input, string? output, SourceLocation location)
+        {
+            Input = input;
+            Output = output;
+            Location = location;
+        }
+
+        public IReadOnlyDictionary<string, string> Input { get; }
+        public string? Output { get; }
+        public SourceLocation Location { get; }
+    }
+
     public sealed class EnvironmentVariable
     {
+        /// <summary>An environment variable's name as Cog allows it (and a shell can use it): letters, digits and '_', not starting with a digit.</summary>
+        public const string NamePattern = "[A-Za-z_][A-Za-z0-9_]*";
+
+        private static readonly System.Text.RegularExpressions.Regex Name_ = new System.Text.RegularExpressions.Regex(
+            "^" + NamePattern + @"\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
         public EnvironmentVariable(string name, string value, SourceLocation location)
         {
             Name = name;
             Value = value;
             Location = location;
+        }
+
+        public static bool IsValidName(string name) => Name_.IsMatch(name);
+
+        /// <summary>Splits <c>NAME=value</c>; false when the text does not start with a valid name and '='.</summary>
+        public static bool TrySplit(string entry, out string name, out string value)
+        {
+            int equals = entry.IndexOf('=');
+            name = equals < 0 ? entry : entry.Substring(0, equals);
+            value = equals < 0 ? "" : entry.Substring(equals + 1);
+            return equals >= 0 && IsValidName(name);
         }
 
         public string Name { get; }

@@ -14,9 +14,6 @@ namespace Cog.Sdk.Core.Parse
     /// </summary>
     internal sealed class CogConfigReader
     {
-        private static readonly Regex EnvironmentEntryPattern = new Regex(
-            @"^(?<name>[A-Za-z_][A-Za-z0-9_]*)=(?<value>.*)$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
-
         private const string AString = "a string";
         private const string AList = "a list (one '- item' per line)";
         private const string AMapping = "a mapping of keys";
@@ -25,6 +22,7 @@ namespace Cog.Sdk.Core.Parse
 
         private readonly CogConfig _config;
         private readonly DiagnosticBag _diagnostics;
+        private Located<bool>? _architecturesGpu;
 
         public CogConfigReader(CogConfig config, DiagnosticBag diagnostics)
         {
@@ -67,6 +65,11 @@ namespace Cog.Sdk.Core.Parse
 
                 ReadKey(readers, "cog.yaml", pair.Key, pair.Value);
             }
+
+            if (_architecturesGpu != null && _config.Gpu.Location.Line == 0)
+            {
+                _config.Gpu = _architecturesGpu; // 'gpu', when also written, wins.
+            }
         }
 
         private static YamlNode ValueOf(YamlNode mapping, YamlNode key) => mapping.Pairs.First(p => ReferenceEquals(p.Key, key)).Value;
@@ -80,7 +83,10 @@ namespace Cog.Sdk.Core.Parse
             switch (key.Text)
             {
                 case "model":
-                    return ConfigForm.Original;
+                    // The original form's predictor (model.py:Class), or current Cog's repository name for managed weights.
+                    return value.Kind != YamlNodeKind.Scalar ? (ConfigForm?)null
+                        : value.Text.IndexOf(':') >= 0 ? ConfigForm.Original
+                        : ConfigForm.Current;
                 case "environment":
                     return value.Kind == YamlNodeKind.Mapping ? ConfigForm.Original
                         : value.Kind == YamlNodeKind.Sequence ? ConfigForm.Current
@@ -90,6 +96,8 @@ namespace Cog.Sdk.Core.Parse
                 case "run":
                 case "train":
                 case "concurrency":
+                case "weights":
+                case "tests":
                     return ConfigForm.Current;
                 default:
                     return null;
@@ -117,6 +125,9 @@ namespace Cog.Sdk.Core.Parse
             ["environment"] = (k, v) => ReadSection(k, v, BuildKeys(original: true)),
             ["image"] = (k, v) => _config.Image = ReadString(k, v),
             ["model"] = ReadPredictor,
+            ["examples"] = ReadExamples,
+            ["workdir"] = ReadWorkingDirectory,
+            ["name"] = (k, v) => Retired(k, ReadString(k, v), FirstReleases, "ignored: the image name comes from 'image', the CogImageName property or the folder. Remove it."),
         };
 
         private Dictionary<string, KeyReader> CurrentTopLevel() => new Dictionary<string, KeyReader>(StringComparer.Ordinal)
@@ -128,7 +139,22 @@ namespace Cog.Sdk.Core.Parse
             ["train"] = (k, v) => _config.Train = ReadString(k, v),
             ["concurrency"] = ReadConcurrency,
             ["environment"] = ReadEnvironment,
+            ["model"] = (k, v) => Retired(k, ReadString(k, v), "current Cog's repository for managed weights",
+                "not used: Cog.Sdk pushes nothing, and the image name comes from 'image', the CogImageName property or the folder."),
+            ["weights"] = (k, v) => Retired(k, v.IsNull ? null : v, "current Cog's managed weights",
+                "not fetched: the image will not hold them. Put the files in the project folder, or download them in setup()."),
+            ["tests"] = (k, v) => Retired(k, v.IsNull ? null : v, SinceRemoved, "ignored: Cog.Sdk has no test target yet. Remove it."),
         };
+
+        private const string FirstReleases = "a key of Cog's first releases (2021)";
+
+        private static readonly HashSet<string> RetiredKeys = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "cog.yaml/examples", "cog.yaml/workdir", "cog.yaml/name", "cog.yaml/tests",
+            "'environment'/architectures", "'environment'/build_requires_gpu", "'environment'/post_install",
+            "'build'/fast", "'build'/cog_runtime", "'build'/python_overrides", "'build'/environment",
+        };
+        private const string SinceRemoved = "a key of Cog 0.14 to 0.16 (2025), since removed";
 
         private Dictionary<string, KeyReader> BuildKeys(bool original)
         {
@@ -147,10 +173,23 @@ namespace Cog.Sdk.Core.Parse
             {
                 keys["python_extra_index_urls"] = (k, v) => _config.PythonExtraIndexUrls.AddRange(ReadStringList(k, v));
                 keys["python_find_links"] = (k, v) => _config.PythonFindLinks.AddRange(ReadStringList(k, v));
+                keys["architectures"] = ReadArchitectures;
+                keys["build_requires_gpu"] = (k, v) => Retired(k, ReadBoolean(k, v), FirstReleases,
+                    "ignored: the image is built without a GPU, as Cog has done since. Remove it.");
+                keys["post_install"] = (k, v) => Retired(k, AddAll(_config.PostInstall, ReadStringList(k, v)), FirstReleases,
+                    "its commands run after the model's files are copied into the image, in the model's folder, as they did then.");
             }
             else
             {
                 keys["run"] = ReadRunCommands;
+                keys["fast"] = (k, v) => Retired(k, ReadBoolean(k, v), SinceRemoved, "ignored: Cog.Sdk's builds are incremental without it. Remove it.");
+                keys["cog_runtime"] = (k, v) => Retired(k, ReadBoolean(k, v), SinceRemoved,
+                    "ignored: the image gets Cog.Sdk's runtime, or Cog's from PyPI with CogRuntime=PyPI. Remove it.");
+                keys["python_overrides"] = (k, v) => Retired(k, ReadString(k, v), SinceRemoved,
+                    "not applied: pip has no overrides. Pin those versions in the requirements instead.");
+                keys["sdk_version"] = ReadSdkVersion;
+                keys["environment"] = (k, v) => Retired(k, ReadEnvironmentList(k, v), "where a draft of Cog put 'environment'",
+                    "read as the top-level 'environment'. Move it there.");
             }
 
             return keys;
@@ -164,8 +203,10 @@ namespace Cog.Sdk.Core.Parse
                 return;
             }
 
+            // Keys retired long ago are read when present, but not offered as what a typo meant.
+            var offered = readers.Keys.Where(k => !RetiredKeys.Contains(section + "/" + k));
             _diagnostics.Error(ConfigurationMessages.UnknownKey, key.Location, key.Kind == YamlNodeKind.Scalar ? key.Text : key.Describe(),
-                section, KeySuggestions.Hint(key.Text, readers.Keys));
+                section, KeySuggestions.Hint(key.Text, offered));
         }
 
         private void ReadSection(YamlNode key, YamlNode value, Dictionary<string, KeyReader> readers)
@@ -301,6 +342,14 @@ namespace Cog.Sdk.Core.Parse
                 return;
             }
 
+            if (value.Kind == YamlNodeKind.Scalar && value.ScalarType == YamlScalarType.Integer)
+            {
+                // 'concurrency: 32' can only mean the maximum; it is read so, and the right form is shown.
+                _config.ConcurrencyMax = ReadInteger(key, value);
+                _diagnostics.Warning(ConfigurationMessages.ConcurrencyAsNumber, value.Location, value.Text);
+                return;
+            }
+
             if (value.Kind != YamlNodeKind.Mapping)
             {
                 WrongType(key, value, AMapping);
@@ -323,19 +372,99 @@ namespace Cog.Sdk.Core.Parse
             }
         }
 
-        private void ReadEnvironment(YamlNode key, YamlNode value)
+        private void ReadEnvironment(YamlNode key, YamlNode value) => ReadEnvironmentList(key, value);
+
+        private List<Located<string>> ReadEnvironmentList(YamlNode key, YamlNode value)
         {
-            foreach (Located<string> entry in ReadStringList(key, value))
+            List<Located<string>> entries = ReadStringList(key, value);
+            foreach (Located<string> entry in entries)
             {
-                Match m = EnvironmentEntryPattern.Match(entry.Value);
-                if (!m.Success)
+                if (!EnvironmentVariable.TrySplit(entry.Value, out string name, out string text))
                 {
                     _diagnostics.Error(ConfigurationMessages.EnvironmentEntryInvalid, entry.Location, entry.Value);
                     continue;
                 }
 
-                _config.Environment.Add(new EnvironmentVariable(m.Groups["name"].Value, m.Groups["value"].Value, entry.Location));
+                _config.Environment.Add(new EnvironmentVariable(name, text, entry.Location));
             }
+
+            return entries;
+        }
+
+        /// <summary>A key of an earlier Cog, read as far as it still means something and reported with what became of it.</summary>
+        private void Retired(YamlNode key, object? value, string era, string outcome)
+        {
+            if (value != null)
+            {
+                _diagnostics.Warning(ConfigurationMessages.RetiredKey, key.Location, key.Text, era, outcome);
+            }
+        }
+
+        private static List<Located<string>> AddAll(List<Located<string>> target, List<Located<string>> items)
+        {
+            target.AddRange(items);
+            return items;
+        }
+
+        /// <summary>The first releases built an image per architecture; a list with 'gpu' is 'gpu: true'.</summary>
+        private void ReadArchitectures(YamlNode key, YamlNode value)
+        {
+            var architectures = new List<string>();
+            foreach (YamlNode item in ListItems(key, value))
+            {
+                if (IsText(item) && (item.Text == "cpu" || item.Text == "gpu"))
+                {
+                    architectures.Add(item.Text);
+                }
+                else
+                {
+                    WrongEntryType(key, item, "\"cpu\" or \"gpu\"");
+                }
+            }
+
+            if (architectures.Count == 0)
+            {
+                return;
+            }
+
+            bool gpu = architectures.Contains("gpu");
+            _architecturesGpu = new Located<bool>(gpu, value.Location);
+            Retired(key, architectures, FirstReleases, gpu
+                ? "read as 'gpu: true' (Cog then built an image per architecture; Cog.Sdk builds the GPU one). Write 'gpu: true' instead."
+                : "read as 'gpu: false'. Remove it, or write 'gpu: false'.");
+        }
+
+        private void ReadWorkingDirectory(YamlNode key, YamlNode value)
+        {
+            _config.WorkingDirectory = ReadString(key, value);
+            Retired(key, _config.WorkingDirectory, FirstReleases, _config.WorkingDirectory is null ? "" :
+                $"the predictor is looked for in '{_config.WorkingDirectory.Value}' and the model runs there, as it did then.");
+        }
+
+        private void ReadSdkVersion(YamlNode key, YamlNode value)
+        {
+            _config.SdkVersion = ReadString(key, value);
+            Retired(key, _config.SdkVersion, "current Cog's version of its Python package", _config.SdkVersion is null ? "" :
+                $"used with the CogRuntime=PyPI property, which then installs cog=={_config.SdkVersion.Value}; by default the image gets Cog.Sdk's own runtime.");
+        }
+
+        /// <summary>Each example: a mapping with 'input' (a mapping of values) and, optionally, 'output'. Kept as written.</summary>
+        private void ReadExamples(YamlNode key, YamlNode value)
+        {
+            foreach (YamlNode item in value.Kind == YamlNodeKind.Sequence ? value.Items : new List<YamlNode>())
+            {
+                YamlNode? input = item.Kind == YamlNodeKind.Mapping ? item.Pairs.FirstOrDefault(p => p.Key.Text == "input").Value : null;
+                YamlNode? output = item.Kind == YamlNodeKind.Mapping ? item.Pairs.FirstOrDefault(p => p.Key.Text == "output").Value : null;
+                if (input is null || input.Kind != YamlNodeKind.Mapping || input.Pairs.Any(p => !IsText(p.Value)) || (output != null && !IsText(output)))
+                {
+                    continue;
+                }
+
+                var values = input.Pairs.ToDictionary(p => p.Key.Text, p => p.Value.Text, StringComparer.Ordinal);
+                _config.Examples.Add(new CogExample(values, output?.Text, item.Location));
+            }
+
+            Retired(key, value, FirstReleases, "kept, not run: Cog.Sdk has no test target yet, and they do not change the image.");
         }
 
         private static bool IsText(YamlNode node) =>
@@ -358,8 +487,9 @@ namespace Cog.Sdk.Core.Parse
         }
 
         /// <summary>
-        /// A version may be written unquoted, as Cog's schema allows, unless YAML would read it as another number:
-        /// an unquoted 3.10 is the float 3.1. That trap is reported; the text as written is kept so nothing else fires.
+        /// A version may be written unquoted, as Cog's schema allows. It is read from the file's own text, as Cog's YAML
+        /// reader does for a string field: an unquoted 3.10 is "3.10". Where another reader would see another number
+        /// (the float 3.1), a warning suggests quotes.
         /// </summary>
         private Located<string>? ReadVersion(YamlNode key, YamlNode value)
         {
@@ -369,7 +499,7 @@ namespace Cog.Sdk.Core.Parse
                 string asNumber = double.Parse(value.Text, NumberStyles.Float, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture);
                 if (asNumber != value.Text)
                 {
-                    _diagnostics.Error(ConfigurationMessages.YamlNumberTrap, value.Location, key.Text, value.Text, asNumber);
+                    _diagnostics.Warning(ConfigurationMessages.YamlNumberTrap, value.Location, key.Text, value.Text, asNumber);
                 }
             }
 

@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Engine;
+using Cog.Sdk.Core.Parse;
 
 namespace Cog.Sdk.Core.Predict
 {
@@ -48,8 +48,6 @@ namespace Cog.Sdk.Core.Predict
     /// </summary>
     public static class CommandRunner
     {
-        private static readonly Regex EnvironmentSetting = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*(=.*)?$", RegexOptions.Singleline);
-
         /// <summary>Checks the request; every problem goes to <paramref name="diagnostics"/>.</summary>
         /// <returns>The command's arguments and the engine's --publish values, or null when there were errors.</returns>
         public static (IReadOnlyList<string> Command, IReadOnlyList<string> Publish)? Validate(RunRequest request, DiagnosticBag diagnostics)
@@ -81,7 +79,8 @@ namespace Cog.Sdk.Core.Predict
                 }
             }
 
-            foreach (string variable in request.Environment.Where(v => !EnvironmentSetting.IsMatch(v)))
+            // NAME=value, or NAME alone to pass the variable on from the engine's environment.
+            foreach (string variable in request.Environment.Where(v => !EnvironmentVariable.TrySplit(v, out _, out _) && !EnvironmentVariable.IsValidName(v)))
             {
                 diagnostics.Error(ProcessMessages.InvalidEnvironmentVariable, SourceLocation.None, variable);
             }

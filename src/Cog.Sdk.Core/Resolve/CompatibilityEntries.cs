@@ -25,21 +25,45 @@ namespace Cog.Sdk.Core.Resolve
         public string Reference => "nvidia/cuda:" + Tag;
     }
 
+    /// <summary>A Python release a model can use: the image a CPU model starts from, and whether it is still maintained.</summary>
+    public sealed class PythonRelease
+    {
+        public PythonRelease(ReleaseVersion version, string image, string? endOfLife)
+        {
+            Version = version;
+            Image = image;
+            EndOfLife = endOfLife;
+        }
+
+        /// <summary>major.minor.</summary>
+        public ReleaseVersion Version { get; }
+
+        /// <summary>The base image of a CPU model, e.g. <c>python:3.13-slim</c>; GPU models install this Python on nvidia/cuda.</summary>
+        public string Image { get; }
+
+        /// <summary>When the release stopped getting security fixes (e.g. <c>2024-10</c>); null while it is maintained.</summary>
+        public string? EndOfLife { get; }
+    }
+
     /// <summary>A PyTorch release with the torchvision/torchaudio released alongside it and the wheels built for it.</summary>
     public sealed class TorchRelease
     {
         private readonly List<TorchBuild> _builds = new List<TorchBuild>();
 
-        public TorchRelease(ReleaseVersion version, string torchvision, string? torchaudio)
+        public TorchRelease(ReleaseVersion version, string torchvision, string? torchaudio, IReadOnlyList<ReleaseVersion>? pythons = null)
         {
             Version = version;
             Torchvision = torchvision;
             Torchaudio = torchaudio;
+            Pythons = pythons ?? new List<ReleaseVersion>();
         }
 
         public ReleaseVersion Version { get; }
         public string Torchvision { get; }
         public string? Torchaudio { get; }
+
+        /// <summary>The Python versions (major.minor) it has wheels for; empty when the table does not say.</summary>
+        public IReadOnlyList<ReleaseVersion> Pythons { get; }
         public IReadOnlyList<TorchBuild> Builds => _builds;
         public IEnumerable<TorchBuild> GpuBuilds => _builds.Where(b => !b.IsCpu);
         public TorchBuild? CpuBuild => _builds.FirstOrDefault(b => b.IsCpu);
@@ -91,14 +115,18 @@ namespace Cog.Sdk.Core.Resolve
     /// <summary>A TensorFlow release and the CUDA and cuDNN it was built and tested with.</summary>
     public sealed class TensorFlowRelease
     {
-        public TensorFlowRelease(ReleaseVersion version, ReleaseVersion cuda, ReleaseVersion cuDnn)
+        public TensorFlowRelease(ReleaseVersion version, ReleaseVersion cuda, ReleaseVersion cuDnn, IReadOnlyList<ReleaseVersion>? pythons = null)
         {
             Version = version;
             Cuda = cuda;
             CuDnn = cuDnn;
+            Pythons = pythons ?? new List<ReleaseVersion>();
         }
 
         public ReleaseVersion Version { get; }
+
+        /// <summary>The Python versions (major.minor) it has wheels for; empty when the table does not say.</summary>
+        public IReadOnlyList<ReleaseVersion> Pythons { get; }
 
         /// <summary>As published (<c>12.2</c>); images are chosen by its major.minor.</summary>
         public ReleaseVersion Cuda { get; }

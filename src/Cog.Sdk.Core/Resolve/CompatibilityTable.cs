@@ -25,11 +25,12 @@ namespace Cog.Sdk.Core.Resolve
         // A build evaluates many projects in one process; user tables are parsed once per file version.
         private static readonly Dictionary<string, CachedLoad> LoadCache = new Dictionary<string, CachedLoad>(StringComparer.Ordinal);
 
-        private CompatibilityTable(string source, bool replace, string? defaultCuda, IReadOnlyList<CudaImage> cudaImages, IReadOnlyList<TorchRelease> torch, IReadOnlyList<TensorFlowRelease> tensorFlow)
+        private CompatibilityTable(string source, bool replace, string? defaultCuda, IReadOnlyList<PythonRelease> python, IReadOnlyList<CudaImage> cudaImages, IReadOnlyList<TorchRelease> torch, IReadOnlyList<TensorFlowRelease> tensorFlow)
         {
             Source = source;
             Replace = replace;
             DefaultCudaText = defaultCuda;
+            Python = python;
             CudaImages = cudaImages;
             Torch = torch;
             TensorFlow = tensorFlow;
@@ -46,6 +47,9 @@ namespace Cog.Sdk.Core.Resolve
 
         /// <summary>The CUDA for a GPU model that pins no framework (major.minor).</summary>
         public string DefaultCuda => DefaultCudaText ?? FallbackDefaultCuda;
+
+        /// <summary>The Python versions a model can use, ascending: the supported range is data, extendable like the rest.</summary>
+        public IReadOnlyList<PythonRelease> Python { get; }
 
         public IReadOnlyList<CudaImage> CudaImages { get; }
 
@@ -122,8 +126,8 @@ namespace Cog.Sdk.Core.Resolve
         public static CompatibilityTable? Parse(string text, string source, DiagnosticBag diagnostics)
         {
             var reader = new CompatibilityTableReader(text, source, diagnostics);
-            return reader.Read(out bool replace, out string? defaultCuda, out var images, out var torch, out var tensorFlow)
-                ? new CompatibilityTable(source, replace, defaultCuda, images, torch, tensorFlow)
+            return reader.Read(out bool replace, out string? defaultCuda, out var python, out var images, out var torch, out var tensorFlow)
+                ? new CompatibilityTable(source, replace, defaultCuda, python, images, torch, tensorFlow)
                 : null;
         }
 
@@ -143,10 +147,14 @@ namespace Cog.Sdk.Core.Resolve
                 Source + " + " + user.Source,
                 replace: false,
                 user.DefaultCudaText ?? DefaultCudaText,
+                Overlay(Python, user.Python, r => r.Version.MajorMinor, r => r.Version, _ => null),
                 Overlay(CudaImages, user.CudaImages, i => i.Tag, i => i.Cuda, i => i.Ubuntu),
                 Overlay(Torch, user.Torch, r => r.Version.Public, r => r.Version, _ => null),
                 Overlay(TensorFlow, user.TensorFlow, r => r.Version.Public, r => r.Version, _ => null));
         }
+
+        /// <summary>The Python release of this major.minor, or null when the table has none.</summary>
+        public PythonRelease? PythonFor(int major, int minor) => Python.FirstOrDefault(p => p.Version.Major == major && p.Version.Minor == minor);
 
         /// <summary>Images whose CUDA matches <paramref name="cuda"/> (11.8 matches 11.8.0).</summary>
         public IEnumerable<CudaImage> ImagesFor(ReleaseVersion cuda) => CudaImages.Where(i => i.Cuda.Matches(cuda));

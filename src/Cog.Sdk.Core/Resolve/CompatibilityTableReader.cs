@@ -16,11 +16,12 @@ namespace Cog.Sdk.Core.Resolve
     /// </summary>
     internal sealed class CompatibilityTableReader
     {
-        private static readonly string[] RootKeys = { "about", "replace", "defaultCuda", "cudaImages", "torch", "tensorflow" };
+        private static readonly string[] RootKeys = { "about", "replace", "defaultCuda", "python", "cudaImages", "torch", "tensorflow" };
+        private static readonly string[] PythonKeys = { "version", "image", "endOfLife", "note" };
         private static readonly string[] ImageKeys = { "cuda", "cudnn", "ubuntu", "tag", "note" };
-        private static readonly string[] TorchKeys = { "version", "torchvision", "torchaudio", "builds", "note" };
+        private static readonly string[] TorchKeys = { "version", "torchvision", "torchaudio", "pythons", "builds", "note" };
         private static readonly string[] BuildKeys = { "cuda", "indexUrl", "findLinks", "note" };
-        private static readonly string[] TensorFlowKeys = { "version", "cuda", "cudnn", "note" };
+        private static readonly string[] TensorFlowKeys = { "version", "cuda", "cudnn", "pythons", "note" };
 
         private readonly string _text;
         private readonly string _source;
@@ -34,10 +35,11 @@ namespace Cog.Sdk.Core.Resolve
             _diagnostics = diagnostics;
         }
 
-        public bool Read(out bool replace, out string? defaultCuda, out List<CudaImage> images, out List<TorchRelease> torch, out List<TensorFlowRelease> tensorFlow)
+        public bool Read(out bool replace, out string? defaultCuda, out List<PythonRelease> python, out List<CudaImage> images, out List<TorchRelease> torch, out List<TensorFlowRelease> tensorFlow)
         {
             replace = false;
             defaultCuda = null;
+            python = new List<PythonRelease>();
             images = new List<CudaImage>();
             torch = new List<TorchRelease>();
             tensorFlow = new List<TensorFlowRelease>();
@@ -81,6 +83,15 @@ namespace Cog.Sdk.Core.Resolve
                 RequireVersion(defaultCuda, "defaultCuda");
             }
 
+            foreach (var (entry, where) in Entries(root, "python"))
+            {
+                PythonRelease? release = ReadPython(entry, where);
+                if (release != null)
+                {
+                    python.Add(release);
+                }
+            }
+
             foreach (var (entry, where) in Entries(root, "cudaImages"))
             {
                 images.AddRange(ReadImages(entry, where));
@@ -104,14 +115,59 @@ namespace Cog.Sdk.Core.Resolve
                 }
             }
 
+            ReportDuplicates(python.Select(r => r.Version.MajorMinor), "python");
             ReportDuplicates(images.Select(i => i.Tag), "cudaImages");
             ReportDuplicates(torch.Select(r => r.Version.Public), "torch");
             ReportDuplicates(tensorFlow.Select(r => r.Version.Public), "tensorflow");
 
+            python = python.OrderBy(r => r.Version).ToList();
             images = images.OrderBy(i => i.Cuda).ThenBy(i => i.Ubuntu).ToList();
             torch = torch.OrderBy(r => r.Version).ToList();
             tensorFlow = tensorFlow.OrderBy(r => r.Version).ToList();
             return !_failed;
+        }
+
+        private PythonRelease? ReadPython(JsonObject entry, string where)
+        {
+            CheckKeys(entry, PythonKeys, where, null);
+            string? versionText = RequiredString(entry, "version", where);
+            string? image = RequiredString(entry, "image", where);
+            string? endOfLife = OptionalString(entry, "endOfLife", where);
+            ReleaseVersion? version = versionText is null ? null : RequireVersion(versionText, where + ".version");
+            if (version != null && (version.Patch != null || versionText!.IndexOf('.') < 0))
+            {
+                Fail(where + ".version", $"'{versionText}' must be a major.minor version such as \"3.13\"", versionText);
+                return null;
+            }
+
+            return version is null || image is null ? null : new PythonRelease(version, image, endOfLife);
+        }
+
+        /// <summary>The optional "pythons" list of a framework release: major.minor versions it has wheels for.</summary>
+        private List<ReleaseVersion> ReadPythons(JsonObject entry, string where, string? near)
+        {
+            var pythons = new List<ReleaseVersion>();
+            if (!entry.TryGetPropertyValue("pythons", out JsonNode? value))
+            {
+                return pythons;
+            }
+
+            var texts = (value as JsonArray)?.Select(item => item is JsonValue scalar && scalar.TryGetValue(out string? text) ? text : null).ToList();
+            if (texts == null || texts.Any(text => text == null))
+            {
+                Fail(where + ".pythons", "it must be a list of Python versions such as [\"3.11\", \"3.12\"]", near);
+                return pythons;
+            }
+
+            foreach (string text in texts!)
+            {
+                if (RequireVersion(text, where + ".pythons") is ReleaseVersion python)
+                {
+                    pythons.Add(python);
+                }
+            }
+
+            return pythons;
         }
 
         private IEnumerable<CudaImage> ReadImages(JsonObject entry, string where)
@@ -180,7 +236,7 @@ namespace Cog.Sdk.Core.Resolve
             }
 
             where = $"{where} (torch {version})";
-            var release = new TorchRelease(version, torchvision, torchaudio);
+            var release = new TorchRelease(version, torchvision, torchaudio, ReadPythons(entry, where, versionText));
             foreach (var (build, buildWhere) in Entries(entry, "builds", where))
             {
                 CheckKeys(build, BuildKeys, buildWhere, versionText);
@@ -216,7 +272,8 @@ namespace Cog.Sdk.Core.Resolve
             ReleaseVersion? version = versionText is null ? null : RequireVersion(versionText, where + ".version");
             ReleaseVersion? cuda = cudaText is null ? null : RequireVersion(cudaText, where + ".cuda");
             ReleaseVersion? cuDnn = cuDnnText is null ? null : RequireVersion(cuDnnText, where + ".cudnn");
-            return version is null || cuda is null || cuDnn is null ? null : new TensorFlowRelease(version, cuda, cuDnn);
+            List<ReleaseVersion> pythons = ReadPythons(entry, where, versionText);
+            return version is null || cuda is null || cuDnn is null ? null : new TensorFlowRelease(version, cuda, cuDnn, pythons);
         }
 
         private IEnumerable<(JsonObject Entry, string Where)> Entries(JsonObject parent, string key, string? parentWhere = null)

@@ -18,17 +18,21 @@ namespace Cog.Sdk.Core.Resolve
         private readonly CompatibilityTable _table;
         private readonly ReleaseVersion? _cuda;
         private readonly DiagnosticBag _diagnostics;
+        private readonly Func<RequirementLine, string?> _localPackage;
         private static readonly string[] SourceOrder = { "--index-url", "--find-links", "--extra-index-url" };
 
-        /// <summary>Index options for the top of the file, in the order found, as (option, url).</summary>
-        private readonly List<(string Option, string Url)> _sources = new List<(string Option, string Url)>();
+        /// <summary>Options for the top of the file, in the order found: where pip honours them (it ignores them after a requirement).</summary>
+        private readonly List<Located<string>> _sources = new List<Located<string>>();
+        private readonly HashSet<string> _sourceTexts = new HashSet<string>(StringComparer.Ordinal);
 
         /// <param name="cuda">The image's CUDA; null for a CPU image.</param>
-        public FrameworkWheels(CompatibilityTable table, ReleaseVersion? cuda, DiagnosticBag diagnostics)
+        /// <param name="localPackage">Where a line's local archive is in the image, or null when it names none.</param>
+        public FrameworkWheels(CompatibilityTable table, ReleaseVersion? cuda, DiagnosticBag diagnostics, Func<RequirementLine, string?> localPackage)
         {
             _table = table;
             _cuda = cuda;
             _diagnostics = diagnostics;
+            _localPackage = localPackage;
         }
 
         /// <summary>The torch build chosen for the first torch line, if any.</summary>
@@ -40,13 +44,14 @@ namespace Cog.Sdk.Core.Resolve
         /// <summary>Where torch comes from: the chosen build's index, or the user's own when theirs wins.</summary>
         public string? TorchIndexUrl { get; private set; }
 
-        public IReadOnlyList<string> Rewrite(IReadOnlyList<RequirementLine> lines)
+        /// <summary>The lines of the image's requirements.txt, each located where it came from.</summary>
+        public IReadOnlyList<Located<string>> Rewrite(IReadOnlyList<RequirementLine> lines)
         {
             // A user who names the PyTorch index, or replaces PyPI, has chosen the wheels: theirs wins, as in Cog.
             string? userIndex = lines
-                .SelectMany(l => l.IndexOptions())
-                .Where(o => o.Name == "--index-url" || o.Url.IndexOf("download.pytorch.org", StringComparison.OrdinalIgnoreCase) >= 0)
-                .Select(o => o.Url)
+                .SelectMany(l => l.Options)
+                .Where(o => o.IsPackageSource && (o.Name == "--index-url" || o.Value!.IndexOf("download.pytorch.org", StringComparison.OrdinalIgnoreCase) >= 0))
+                .Select(o => o.Value)
                 .FirstOrDefault();
 
             RequirementLine? torchLine = lines.FirstOrDefault(l => Is(l, "torch"));
@@ -60,15 +65,19 @@ namespace Cog.Sdk.Core.Resolve
                 ChooseTorch(torchLine.Requirement!);
             }
 
-            var packages = new List<string>();
+            var packages = new List<Located<string>>();
             foreach (RequirementLine line in lines.Where(l => !l.IsConstraint))
             {
-                packages.Add(userIndex != null ? HoistInlineIndexes(line) : RewriteLine(line, line == torchLine));
+                string text = userIndex != null ? HoistInlineOptions(line) : RewriteLine(line, line == torchLine);
+                packages.Add(new Located<string>(text, line.Location));
             }
 
+            // Sources first (the user's --index-url, then find-links, then extra indexes), then the other global options.
             return _sources
-                .OrderBy(s => Array.IndexOf(SourceOrder, s.Option))
-                .Select(s => s.Option + " " + s.Url)
+                .Select((s, i) => (Source: s, Order: Array.IndexOf(SourceOrder, s.Value.Split(' ')[0]), Index: i))
+                .OrderBy(s => s.Order < 0 ? SourceOrder.Length : s.Order)
+                .ThenBy(s => s.Index)
+                .Select(s => s.Source)
                 .Concat(packages)
                 .ToList();
         }
@@ -116,11 +125,11 @@ namespace Cog.Sdk.Core.Resolve
         {
             if (isTorchLine)
             {
-                return TorchBuild is null ? HoistInlineIndexes(line) : Install(line, TorchBuild, TorchPin);
+                return TorchBuild is null ? HoistInlineOptions(line) : Install(line, TorchBuild, TorchPin);
             }
 
             string? companion = Companions.FirstOrDefault(c => Is(line, c));
-            return companion is null ? HoistInlineIndexes(line) : RewriteCompanion(line, companion);
+            return companion is null ? HoistInlineOptions(line) : RewriteCompanion(line, companion);
         }
 
         /// <summary>torchvision and torchaudio follow torch: same CUDA build, same index, the version released with it.</summary>
@@ -133,7 +142,7 @@ namespace Cog.Sdk.Core.Resolve
             {
                 string? version = torchRelease is null ? null : CompanionVersion(torchRelease, name);
                 bool unconstrained = requirement.Specifiers.Count == 0;
-                return unconstrained && version != null ? Install(line, TorchBuild!, TorchBuild!.PinFor(version)) : HoistInlineIndexes(line);
+                return unconstrained && version != null ? Install(line, TorchBuild!, TorchBuild!.PinFor(version)) : HoistInlineOptions(line);
             }
 
             var releases = _table.Torch.Where(r => ReleaseVersion.TryParse(CompanionVersion(r, name)) is ReleaseVersion v && v.Matches(pinned)).ToList();
@@ -157,7 +166,7 @@ namespace Cog.Sdk.Core.Resolve
                     _diagnostics.Warning(ConfigurationMessages.TorchvisionUnknownForCuda, line.Location, name + " " + pinned.Public, _cuda.Text);
                 }
 
-                return HoistInlineIndexes(line);
+                return HoistInlineOptions(line);
             }
 
             return Install(line, build, build.PinFor(CompanionVersion(build.Release, name)!));
@@ -165,57 +174,82 @@ namespace Cog.Sdk.Core.Resolve
 
         private static string? CompanionVersion(TorchRelease release, string name) => name == "torchvision" ? release.Torchvision : release.Torchaudio;
 
-        /// <summary>The line pinned to <paramref name="version"/>, extras, marker and other inline options kept, and the build's index added.</summary>
+        /// <summary>The line pinned to <paramref name="version"/>, extras, marker and per-requirement options kept, and the build's index added.</summary>
         private string Install(RequirementLine line, TorchBuild build, string? version)
         {
-            AddSource(build.FindLinks != null ? "--find-links" : "--extra-index-url", build.FindLinks ?? build.IndexUrl);
+            AddSource(new PipOption(build.FindLinks != null ? "--find-links" : "--extra-index-url", build.FindLinks ?? build.IndexUrl), line.Location);
             PythonRequirement requirement = line.Requirement!;
 
             // A range, or a bare name with no version to give it, stays as written: pip chooses from the index just added.
             if (version is null || (requirement.PinnedVersion is null && requirement.Specifiers.Count > 0))
             {
-                return HoistInlineIndexes(line);
+                return HoistInlineOptions(line);
             }
 
             string extras = requirement.Extras.Count > 0 ? "[" + string.Join(",", requirement.Extras) + "]" : "";
             string marker = requirement.Marker != null ? " ; " + requirement.Marker : "";
-            return string.Join(" ", new[] { requirement.Name + extras + "==" + version + marker }.Concat(HoistedInlineOptions(line)));
+            return WithOptions(requirement.Name + extras + "==" + version + marker, line);
         }
 
-        private void AddSource(string option, string? url)
+        private void AddSource(PipOption option, SourceLocation origin)
         {
-            if (url != null && !_sources.Contains((option, url)))
+            if (option.IsPackageSource && option.Value is null)
             {
-                _sources.Add((option, url));
+                return; // A build served from PyPI itself adds no source.
+            }
+
+            string text = option.ToString();
+            if (_sourceTexts.Add(text))
+            {
+                _sources.Add(new Located<string>(text, origin));
             }
         }
 
-        /// <summary>Index options written after a requirement move to lines of their own, where pip honours them (Cog does the same).</summary>
-        private string HoistInlineIndexes(RequirementLine line)
+        /// <summary>
+        /// pip ignores global options (indexes, find-links, --pre, ...) written after a requirement; they move to lines of
+        /// their own, where pip honours them (Cog does the same for indexes). Option lines stay as written; a local
+        /// archive's line names where the archive is in the image.
+        /// </summary>
+        private string HoistInlineOptions(RequirementLine line)
         {
-            if (line.IsOption || line.InlineOptions.Count == 0)
+            if (line.IsOption)
             {
                 return line.Text;
             }
 
-            return string.Join(" ", new[] { line.Requirement?.Text.Trim() ?? line.Text }.Concat(HoistedInlineOptions(line)));
+            string? staged = _localPackage(line);
+            string requirement = staged is null ? line.RequirementText
+                : line.Requirement != null ? DirectReference(line.Requirement, staged)
+                : staged + line.TargetSuffix;
+            return WithOptions(requirement, line);
         }
 
-        /// <summary>Moves the line's inline index options to <see cref="_sources"/>; returns the other inline options.</summary>
-        private IEnumerable<string> HoistedInlineOptions(RequirementLine line)
+        /// <summary><c>name[extras] @ file:///tmp/...</c> for a direct reference to a staged archive.</summary>
+        private static string DirectReference(PythonRequirement requirement, string staged)
         {
-            foreach (var (name, url) in line.IndexOptions())
+            string extras = requirement.Extras.Count > 0 ? "[" + string.Join(",", requirement.Extras) + "]" : "";
+            string marker = requirement.Marker != null ? " ; " + requirement.Marker : "";
+            string url = "file://" + string.Join("/", staged.Split('/').Select(Uri.EscapeDataString));
+            return requirement.Name + extras + " @ " + url + marker;
+        }
+
+        /// <summary>The requirement with its per-requirement options (<c>--hash</c>, <c>--config-settings</c>); the others go to the top.</summary>
+        private string WithOptions(string requirement, RequirementLine line)
+        {
+            var kept = new List<string> { requirement };
+            foreach (PipOption option in line.Options)
             {
-                AddSource(name, url);
+                if (option.IsPerRequirement)
+                {
+                    kept.Add(option.ToString());
+                }
+                else
+                {
+                    AddSource(option, line.Location);
+                }
             }
 
-            return line.InlineOptions.Where(o => !IsIndexOption(o)).ToList();
-        }
-
-        private static bool IsIndexOption(string option)
-        {
-            string name = RequirementLine.SplitOption(option).Name;
-            return name == "--extra-index-url" || name == "--find-links" || name == "--index-url";
+            return string.Join(" ", kept);
         }
     }
 }

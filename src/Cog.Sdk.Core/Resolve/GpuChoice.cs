@@ -25,29 +25,11 @@ namespace Cog.Sdk.Core.Resolve
             _table = table;
             _diagnostics = diagnostics;
             _imageOverridden = imageOverridden;
-            if (config.Cuda != null)
-            {
-                _configCuda = ReleaseVersion.TryParse(config.Cuda.Value);
-                if (_configCuda is null || _configCuda.Local != null || config.Cuda.Value.IndexOf('.') < 0)
-                {
-                    _configCuda = null;
-                    Error(ConfigurationMessages.CudaVersionInvalid, config.Cuda.Location, config.Cuda.Value);
-                }
-            }
+            // Validation checked the format of both (COG2034, COG2036); here they are only read.
+            _configCuda = ReleaseVersion.TryParse(config.Cuda?.Value);
 
-            if (config.CuDnn != null)
-            {
-                ReleaseVersion? cuDnn = ReleaseVersion.TryParse(config.CuDnn.Value);
-                if (cuDnn is null || cuDnn.Local != null)
-                {
-                    Error(ConfigurationMessages.CuDnnVersionInvalid, config.CuDnn.Location, config.CuDnn.Value);
-                }
-                else
-                {
-                    // nvidia tags carry the cuDNN major only, so "8.9" asks for the cuDNN 8 images.
-                    _configCuDnn = cuDnn.Major;
-                }
-            }
+            // nvidia tags carry the cuDNN major only, so "8.9" asks for the cuDNN 8 images.
+            _configCuDnn = ReleaseVersion.TryParse(config.CuDnn?.Value)?.Major;
         }
 
         /// <summary>The chosen CUDA; null when none could be chosen (an error was reported).</summary>
@@ -75,13 +57,13 @@ namespace Cog.Sdk.Core.Resolve
             if (tensorFlow != null)
             {
                 origin = tensorFlow.Location;
-                originText = "tensorflow==" + tensorFlow.Requirement!.FirstVersion;
+                originText = tensorFlow.Requirement!.FirstVersion is string tf ? "tensorflow==" + tf : "tensorflow";
                 frameworkCuDnn = ChooseForTensorFlow(tensorFlow);
             }
             else if (torch != null)
             {
                 origin = torch.Location;
-                originText = "torch==" + torch.Requirement!.FirstVersion;
+                originText = torch.Requirement!.FirstVersion is string pin ? "torch==" + pin : "torch";
                 ChooseForTorch(torch);
             }
             else
@@ -236,12 +218,19 @@ namespace Cog.Sdk.Core.Resolve
             Cuda = candidates.Last();
         }
 
-        /// <summary>The first version the requirement names; a GPU image cannot be chosen for an unversioned framework.</summary>
+        /// <summary>
+        /// The first version the requirement names. A GPU image cannot be chosen for an unversioned framework, unless
+        /// cog.yaml names the CUDA, which is then used (Cog before 2026 read an unpinned torch as no torch at all).
+        /// </summary>
         private ReleaseVersion? RequestedVersion(RequirementLine line, string name)
         {
             string? text = line.Requirement!.FirstVersion;
             ReleaseVersion? version = ReleaseVersion.TryParse(text);
-            if (text is null)
+            if (text is null && _configCuda != null)
+            {
+                Cuda = _configCuda;
+            }
+            else if (text is null)
             {
                 string example = name == "torch" ? _table.Torch.LastOrDefault()?.Version.Text ?? "2.3.1" : _table.TensorFlow.LastOrDefault()?.Version.Text ?? "2.15.0";
                 Error(ConfigurationMessages.FrameworkVersionRequired, line.Location, name, example);

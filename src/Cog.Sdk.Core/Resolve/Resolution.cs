@@ -1,5 +1,7 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json.Serialization;
+using Cog.Sdk.Core.Diagnostics;
 
 namespace Cog.Sdk.Core.Resolve
 {
@@ -11,6 +13,30 @@ namespace Cog.Sdk.Core.Resolve
         /// are still resolved and reported, but a missing nvidia/cuda image is then no error.
         /// </summary>
         public string? BaseImageOverride { get; set; }
+    }
+
+    /// <summary>A wheel or source archive of the project that a requirement line installs.</summary>
+    public sealed class LocalPackage
+    {
+        public LocalPackage(string sourcePath, string projectPath, string imagePath)
+        {
+            SourcePath = sourcePath;
+            ProjectPath = projectPath;
+            ImagePath = imagePath;
+        }
+
+        /// <summary>Full path of the file.</summary>
+        public string SourcePath { get; }
+
+        /// <summary>Relative to the project, '/' separated: <c>dist/pkg-1.0.tar.gz</c>.</summary>
+        public string ProjectPath { get; }
+
+        /// <summary>Where it is in the image when the requirements are installed: <c>/tmp/local_packages/dist/pkg-1.0.tar.gz</c>.</summary>
+        public string ImagePath { get; }
+
+        public override bool Equals(object? obj) => obj is LocalPackage other && other.ProjectPath == ProjectPath;
+
+        public override int GetHashCode() => ProjectPath.GetHashCode();
     }
 
     /// <summary>What the model's image is built from: everything the MSBuild layer publishes as properties.</summary>
@@ -28,9 +54,10 @@ namespace Cog.Sdk.Core.Resolve
             string? tensorFlowVersion,
             string pythonVersion,
             bool installPython,
-            IReadOnlyList<string> requirements,
-            IReadOnlyList<string> constraints,
+            IReadOnlyList<Located<string>> requirementLines,
+            IReadOnlyList<Located<string>> constraintLines,
             IReadOnlyList<string> requirementFiles,
+            IReadOnlyList<LocalPackage> localPackages,
             string summary)
         {
             Gpu = gpu;
@@ -43,9 +70,10 @@ namespace Cog.Sdk.Core.Resolve
             TensorFlowVersion = tensorFlowVersion;
             PythonVersion = pythonVersion;
             InstallPython = installPython;
-            Requirements = requirements;
-            Constraints = constraints;
+            RequirementLines = requirementLines;
+            ConstraintLines = constraintLines;
             RequirementFiles = requirementFiles;
+            LocalPackages = localPackages;
             Summary = summary;
         }
 
@@ -77,11 +105,19 @@ namespace Cog.Sdk.Core.Resolve
         /// <summary>True when the base image has no Python of its own (every nvidia/cuda image) and it must be installed.</summary>
         public bool InstallPython { get; }
 
-        /// <summary>The lines of the image's requirements.txt: index options first, then the packages in the user's order.</summary>
-        public IReadOnlyList<string> Requirements { get; }
+        /// <summary>The lines of the image's requirements.txt: global options first, then the packages in the user's order.</summary>
+        public IReadOnlyList<string> Requirements => RequirementLines.Select(l => l.Value).ToList();
+
+        /// <summary><see cref="Requirements"/>, each located where it came from (a python_packages entry or a requirements file line).</summary>
+        public IReadOnlyList<Located<string>> RequirementLines { get; }
 
         /// <summary>Lines of the user's <c>-c</c> constraints files, for a constraints file beside requirements.txt.</summary>
-        public IReadOnlyList<string> Constraints { get; }
+        public IReadOnlyList<string> Constraints => ConstraintLines.Select(l => l.Value).ToList();
+
+        public IReadOnlyList<Located<string>> ConstraintLines { get; }
+
+        /// <summary>Wheels and source archives of the project that requirement lines install, staged into the build.</summary>
+        public IReadOnlyList<LocalPackage> LocalPackages { get; }
 
         /// <summary>The requirements files read: <c>python_requirements</c> and its <c>-r</c>/<c>-c</c> includes, full paths.</summary>
         public IReadOnlyList<string> RequirementFiles { get; }

@@ -1,8 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Parse;
+using Cog.Sdk.Core.Validate;
 
 namespace Cog.Sdk.Core.Resolve
 {
@@ -14,13 +16,18 @@ namespace Cog.Sdk.Core.Resolve
     /// </summary>
     public static class Resolver
     {
+        /// <summary>The folder in the image that local packages are copied to before the requirements are installed.</summary>
+        public const string LocalPackagesFolder = "/tmp/local_packages";
+
+        /// <param name="config">A configuration that loaded without errors (<c>CogConfigLoader</c>): valid values, requirements read.</param>
         public static Resolution? Resolve(CogConfig config, CompatibilityTable table, DiagnosticBag diagnostics, ResolveOptions? options = null)
         {
             options ??= new ResolveOptions();
             int errorsBefore = diagnostics.Count(d => d.IsError);
-            string? python = PythonMajorMinor(config, diagnostics);
-            var requirementFiles = new List<string>();
-            IReadOnlyList<RequirementLine> lines = RequirementsReader.Read(config, diagnostics, requirementFiles);
+            IReadOnlyList<RequirementLine> lines = config.Requirements
+                ?? throw new InvalidOperationException("The requirements are read when cog.yaml is loaded (CogConfigLoader.Load); resolve a loaded configuration.");
+            ReleaseVersion python = ReleaseVersion.TryParse(config.PythonVersion.Value)
+                ?? throw new InvalidOperationException("python_version is checked when cog.yaml is loaded: " + config.PythonVersion.Value);
             RequirementLine? torch = FirstFramework(lines, "torch");
             RequirementLine? tensorFlow = FirstFramework(lines, "tensorflow");
 
@@ -31,14 +38,18 @@ namespace Cog.Sdk.Core.Resolve
                 gpu.Choose(torch, tensorFlow);
             }
 
-            var wheels = new FrameworkWheels(table, gpu?.Cuda, diagnostics);
-            IReadOnlyList<string> requirements = wheels.Rewrite(lines);
-            if (python is null || diagnostics.Count(d => d.IsError) > errorsBefore || (gpu != null && gpu.Cuda is null))
+            WarnAboutPython(table, python, torch, tensorFlow, diagnostics);
+            var localPackages = LocalPackagesOf(config, lines);
+            var wheels = new FrameworkWheels(table, gpu?.Cuda, diagnostics, line => localPackages.TryGetValue(line, out var staged) ? staged.ImagePath : null);
+            IReadOnlyList<Located<string>> requirements = wheels.Rewrite(lines);
+            if (diagnostics.Count(d => d.IsError) > errorsBefore || (gpu != null && gpu.Cuda is null))
             {
                 return null;
             }
 
-            string computedImage = gpu is null ? $"python:{python}-slim" : gpu.Image?.Reference ?? "";
+            string computedImage = gpu is null
+                ? table.PythonFor(python.Major, python.Minor)?.Image ?? $"python:{python.MajorMinor}-slim"
+                : gpu.Image?.Reference ?? "";
             string baseImage = options.BaseImageOverride ?? computedImage;
             string? torchVersion = wheels.TorchPin ?? torch?.Requirement?.FirstVersion;
             string? tensorFlowVersion = tensorFlow?.Requirement?.FirstVersion;
@@ -52,30 +63,53 @@ namespace Cog.Sdk.Core.Resolve
                 torch is null ? null : torchVersion,
                 wheels.TorchIndexUrl,
                 tensorFlowVersion,
-                python,
+                python.MajorMinor,
                 installPython: gpu != null,
                 requirements,
-                lines.Where(l => l.IsConstraint).Select(l => l.Text).ToList(),
-                requirementFiles,
+                lines.Where(l => l.IsConstraint).Select(l => new Located<string>(l.Text, l.Location)).ToList(),
+                config.RequirementFiles,
+                localPackages.Values.Distinct().ToList(),
                 summary);
+        }
+
+        /// <summary>Each line's local archive, staged at <c>cog/local_packages/&lt;project path&gt;</c> and installed from <see cref="LocalPackagesFolder"/>.</summary>
+        private static Dictionary<RequirementLine, LocalPackage> LocalPackagesOf(CogConfig config, IEnumerable<RequirementLine> lines)
+        {
+            var packages = new Dictionary<RequirementLine, LocalPackage>();
+            foreach (RequirementLine line in lines)
+            {
+                if (LocalPackages.FullPath(line) is string source && LocalPackages.ProjectRelativePath(config, line) is string relative)
+                {
+                    packages[line] = new LocalPackage(source, relative, LocalPackagesFolder + "/" + relative);
+                }
+            }
+
+            return packages;
+        }
+
+        /// <summary>A framework whose wheels the table lists for other Pythons only will most likely not install.</summary>
+        private static void WarnAboutPython(CompatibilityTable table, ReleaseVersion python, RequirementLine? torch, RequirementLine? tensorFlow, DiagnosticBag diagnostics)
+        {
+            var frameworks = new (RequirementLine? Line, string Name, Func<ReleaseVersion, IEnumerable<IReadOnlyList<ReleaseVersion>>> Pythons)[]
+            {
+                (torch, "torch", v => table.TorchMatching(v).Select(r => r.Pythons)),
+                (tensorFlow, "tensorflow", v => table.TensorFlowMatching(v).Select(r => r.Pythons)),
+            };
+            foreach (var (line, name, pythonsOf) in frameworks)
+            {
+                ReleaseVersion? pinned = ReleaseVersion.TryParse(line?.Requirement?.PinnedVersion);
+                var known = pinned is null ? new List<ReleaseVersion>() : pythonsOf(pinned).Where(p => p.Count > 0).SelectMany(p => p).ToList();
+                if (known.Count > 0 && !known.Any(p => p.EqualMinor(python)))
+                {
+                    var listed = known.GroupBy(p => p.MajorMinor).Select(g => g.First()).OrderBy(p => p).Select(p => p.MajorMinor).ToList();
+                    diagnostics.Warning(ConfigurationMessages.FrameworkPythonUnsupported, line!.Location, name, pinned!.Text, python.MajorMinor, string.Join(", ", listed));
+                }
+            }
         }
 
         /// <summary>The first requirement of the package, skipping direct URLs and constraints, whose versions say nothing.</summary>
         private static RequirementLine? FirstFramework(IEnumerable<RequirementLine> lines, string name) =>
             lines.FirstOrDefault(l => !l.IsConstraint && l.Requirement?.Url is null && l.Requirement?.NormalizedName == name);
-
-        private static string? PythonMajorMinor(CogConfig config, DiagnosticBag diagnostics)
-        {
-            string text = config.PythonVersion.Value;
-            ReleaseVersion? version = ReleaseVersion.TryParse(text);
-            if (version is null || text.IndexOf('.') < 0 || version.Local != null)
-            {
-                diagnostics.Error(ConfigurationMessages.PythonVersionInvalid, config.PythonVersion.Location, text);
-                return null;
-            }
-
-            return version.MajorMinor;
-        }
 
         private static string Summarize(GpuChoice? gpu, RequirementLine? torch, string? torchVersion, bool torchWheelsChosen, RequirementLine? tensorFlow, string image, bool overridden)
         {

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Parse;
+using Cog.Sdk.Core.Resolve;
 
 namespace Cog.Sdk.Core.Validate
 {
@@ -15,8 +16,6 @@ namespace Cog.Sdk.Core.Validate
     /// </summary>
     public static class CogConfigValidator
     {
-        public const int MinPythonMinor = 8;
-        public const int MaxPythonMinor = 13;
         public const int MinCudaMajor = 11;
 
         private static readonly Regex PythonVersionPattern = new Regex(@"^(?<major>\d+)\.(?<minor>\d+)(?:\.\d+)?\z", RegexOptions.CultureInvariant);
@@ -33,14 +32,17 @@ namespace Cog.Sdk.Core.Validate
             "CUDA_*", "NVIDIA_*", "NV_*", "PGET_*", "HF_ENDPOINT", "HF_HUB_ENABLE_HF_TRANSFER", "KUBERNETES_*",
         };
 
-        public static void Validate(CogConfig config, DiagnosticBag diagnostics)
+        /// <param name="table">The compatibility table: which Python versions exist as base images.</param>
+        public static void Validate(CogConfig config, CompatibilityTable table, DiagnosticBag diagnostics)
         {
             ValidateDockerfileSafety(config, diagnostics);
-            ValidatePythonVersion(config, diagnostics);
+            ValidatePythonVersion(config, table, diagnostics);
             ValidateGpuSettings(config, diagnostics);
             ValidatePythonPackages(config, diagnostics);
             ValidateRequirementsFile(config, diagnostics);
+            LocalPackages.Validate(config, diagnostics);
             ValidateSystemPackages(config, diagnostics);
+            ValidateWorkingDirectory(config, diagnostics);
             ValidatePointers(config, diagnostics);
             ValidateImage(config, diagnostics);
             ValidateEnvironment(config, diagnostics);
@@ -56,7 +58,7 @@ namespace Cog.Sdk.Core.Validate
             var singles = new (string, Located<string>?)[]
             {
                 ("cuda", c.Cuda), ("cudnn", c.CuDnn), ("python_version", c.PythonVersion), ("python_requirements", c.PythonRequirements),
-                ("image", c.Image), (c.PredictorKey, c.Predictor), ("train", c.Train),
+                ("image", c.Image), (c.PredictorKey, c.Predictor), ("train", c.Train), ("workdir", c.WorkingDirectory), ("sdk_version", c.SdkVersion),
             };
             foreach (var (key, value) in singles)
             {
@@ -86,7 +88,9 @@ namespace Cog.Sdk.Core.Validate
             }
 
             // Commands get Cog's own message for a line break, which says what to do instead.
-            var commands = config.Run.Select(r => ("run", r.Command)).Concat(config.PreInstall.Select(p => ("pre_install", p)));
+            var commands = config.Run.Select(r => ("run", r.Command))
+                .Concat(config.PreInstall.Select(p => ("pre_install", p)))
+                .Concat(config.PostInstall.Select(p => ("post_install", p)));
             foreach (var (key, command) in commands)
             {
                 if (HasLineBreak(command.Value.TrimEnd('\r', '\n')))
@@ -127,7 +131,7 @@ namespace Cog.Sdk.Core.Validate
             return (major, minor);
         }
 
-        private static void ValidatePythonVersion(CogConfig config, DiagnosticBag diagnostics)
+        private static void ValidatePythonVersion(CogConfig config, CompatibilityTable table, DiagnosticBag diagnostics)
         {
             Located<string> version = config.PythonVersion;
             var parsed = ParsePythonVersion(version.Value);
@@ -141,10 +145,16 @@ namespace Cog.Sdk.Core.Validate
                 return;
             }
 
-            if (parsed.Value.Major != 3 || parsed.Value.Minor < MinPythonMinor || parsed.Value.Minor > MaxPythonMinor)
+            // The versions that exist as base images are data (the compatibility table), not a constant here.
+            PythonRelease? release = table.PythonFor(parsed.Value.Major, parsed.Value.Minor);
+            if (release is null)
             {
                 diagnostics.Error(ConfigurationMessages.PythonVersionUnsupported, version.Location, version.Value,
-                    "3." + MinPythonMinor, "3." + MaxPythonMinor);
+                    string.Join(", ", table.Python.Select(p => p.Version.MajorMinor)));
+            }
+            else if (release.EndOfLife != null && version.Location.Line > 0)
+            {
+                diagnostics.Warning(ConfigurationMessages.PythonEndOfLife, version.Location, release.Version.MajorMinor, release.EndOfLife);
             }
         }
 
@@ -180,38 +190,31 @@ namespace Cog.Sdk.Core.Validate
             }
         }
 
+        /// <summary>Pinning and duplicates of <c>python_packages</c>; the syntax of every line was checked when it was read.</summary>
         private static void ValidatePythonPackages(CogConfig config, DiagnosticBag diagnostics)
         {
             const string key = "python_packages";
-            var seen = new Dictionary<string, Located<string>>(StringComparer.Ordinal);
-            foreach (Located<string> package in config.PythonPackages)
+            var seen = new Dictionary<string, RequirementLine>(StringComparer.Ordinal);
+            foreach (RequirementLine line in (config.Requirements ?? Array.Empty<RequirementLine>()).Where(l => l.Location.File == config.FilePath))
             {
-                if (HasLineBreak(package.Value))
+                PythonRequirement? requirement = line.Requirement;
+                if (requirement is null)
                 {
-                    continue; // Already refused as unsafe; a second message would say nothing new.
-                }
-
-                if (!PythonRequirement.TryParse(package.Value, out PythonRequirement? requirement, out string? reason) || requirement == null)
-                {
-                    string hint = PythonRequirement.TryFixSingleEquals(package.Value, out string corrected)
-                        ? $"did you mean \"{corrected}\"?"
-                        : reason + "; write it as pip does, e.g. \"numpy==1.26.4\".";
-                    diagnostics.Error(ConfigurationMessages.RequirementInvalid, package.Location, key, package.Value, hint);
-                    continue;
+                    continue; // URLs, paths and options name no version to pin.
                 }
 
                 if (!requirement.IsPinned)
                 {
-                    diagnostics.Warning(ConfigurationMessages.PackageUnpinned, package.Location, key, package.Value, requirement.Name);
+                    diagnostics.Warning(ConfigurationMessages.PackageUnpinned, line.Location, key, line.Text, requirement.Name);
                 }
 
-                if (seen.TryGetValue(requirement.NormalizedName, out Located<string>? first))
+                if (seen.TryGetValue(requirement.NormalizedName, out RequirementLine? first))
                 {
-                    diagnostics.Warning(ConfigurationMessages.PackageDuplicate, package.Location, key, package.Value, first.Value, first.Location.Line);
+                    diagnostics.Warning(ConfigurationMessages.PackageDuplicate, line.Location, key, line.Text, first.Text, first.Location.Line);
                 }
                 else
                 {
-                    seen[requirement.NormalizedName] = package;
+                    seen[requirement.NormalizedName] = line;
                 }
             }
 
@@ -249,6 +252,32 @@ namespace Cog.Sdk.Core.Validate
                     diagnostics.Error(ConfigurationMessages.SystemPackageInvalid, package.Location, package.Value);
                 }
             }
+        }
+
+        private static void ValidateWorkingDirectory(CogConfig config, DiagnosticBag diagnostics)
+        {
+            Located<string>? workdir = config.WorkingDirectory;
+            if (workdir is null || HasLineBreak(workdir.Value))
+            {
+                return;
+            }
+
+            string? reason = IsOutsideProject(workdir.Value) ? "leaves the project folder"
+                : !workdir.Value.All(c => char.IsLetterOrDigit(c) || "._-/ ".IndexOf(c) >= 0) ? "holds characters other than letters, digits, '.', '_', '-', '/' and spaces"
+                : config.ProjectPath(workdir.Value) is string path && Directory.Exists(path) ? null
+                : "is not a folder in the project";
+            if (reason != null)
+            {
+                diagnostics.Error(ConfigurationMessages.WorkingDirectoryInvalid, workdir.Location, workdir.Value, reason);
+                config.WorkingDirectory = null; // The pointers are then checked against the project folder itself.
+            }
+        }
+
+        private static bool IsOutsideProject(string relative)
+        {
+            string[] segments = relative.Split(new[] { '/', '\\' }, StringSplitOptions.None);
+            return relative.StartsWith("/", StringComparison.Ordinal) || relative.StartsWith("\\", StringComparison.Ordinal)
+                || relative.IndexOf(':') >= 0 || segments.Contains("..");
         }
 
         private static void ValidatePointers(CogConfig config, DiagnosticBag diagnostics)
@@ -291,18 +320,17 @@ namespace Cog.Sdk.Core.Validate
                 diagnostics.Error(ConfigurationMessages.PointerClassInvalid, pointer.Location, key, className);
             }
 
-            string[] segments = file.Split(new[] { '/', '\\' }, StringSplitOptions.None);
-            bool rooted = file.StartsWith("/", StringComparison.Ordinal) || file.StartsWith("\\", StringComparison.Ordinal) || file.IndexOf(':') >= 0;
-            if (rooted || segments.Contains(".."))
+            if (IsOutsideProject(file))
             {
                 diagnostics.Error(ConfigurationMessages.PointerOutsideProject, pointer.Location, key, file);
                 return;
             }
 
-            string? path = config.ProjectPath(file);
+            string inProject = config.PointerPathInProject(value);
+            string? path = config.ProjectPath(inProject);
             if (path == null || !File.Exists(path))
             {
-                diagnostics.Error(ConfigurationMessages.PointerFileMissing, pointer.Location, key, file, config.ProjectDirectory);
+                diagnostics.Error(ConfigurationMessages.PointerFileMissing, pointer.Location, key, inProject, config.ProjectDirectory);
             }
         }
 

@@ -20,6 +20,9 @@ namespace Cog.Sdk.Tasks
         /// <summary>The shipped runtime (runtime/cog in the package).</summary>
         public string? RuntimeDirectory { get; set; }
 
+        /// <summary>Cog.Sdk's folder under obj/, where the Dockerfile says which local packages (wheels, archives) it installs.</summary>
+        [Required] public string IntermediateDirectory { get; set; } = "";
+
         /// <summary>Folders to leave out besides bin/ and obj/ at the top (a custom intermediate folder, say).</summary>
         public ITaskItem[] ExcludedDirectories { get; set; } = new ITaskItem[0];
 
@@ -31,11 +34,13 @@ namespace Cog.Sdk.Tasks
 
         protected override void Run()
         {
+            GeneratedDockerfile? dockerfile = JsonText.ReadFile<GeneratedDockerfile>(GeneratedDockerfile.ModelPathIn(IntermediateDirectory));
             BuildContext context = BuildContext.Collect(
                 ProjectDirectory,
                 string.IsNullOrEmpty(RuntimeDirectory) || !Directory.Exists(RuntimeDirectory) ? null : RuntimeDirectory,
                 new System.Collections.Generic.Dictionary<string, string>(),
-                ExcludedDirectories.Select(d => d.ItemSpec));
+                ExcludedDirectories.Select(d => d.ItemSpec),
+                dockerfile?.LocalPackages);
             FileWrites.WriteIfChanged(ListFile, string.Concat(context.Files.Select(f => f.ContextPath + "\n")));
             ContextFiles = context.Files
                 .Select(f =>

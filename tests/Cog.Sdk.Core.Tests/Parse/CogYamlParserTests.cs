@@ -24,7 +24,8 @@ public class CogYamlParserTests
 
         var (config, diagnostics) = project.Load();
 
-        Assert.Empty(diagnostics);
+        // Python 3.8, the example's, works and reached its end of life: a warning says so.
+        Assert.Equal(new[] { "COG2059@2,19" }, diagnostics);
         Assert.NotNull(config);
         Assert.Equal(ConfigForm.Original, config!.Form);
         Assert.Equal(project.ConfigPath, config.FilePath);
@@ -137,7 +138,7 @@ public class CogYamlParserTests
 
         Diagnostic error = bag.Single(d => d.IsError);
         Assert.Equal("COG2003", error.Code);
-        Assert.Equal("'python_packages' entry \"pillow=8.3.1\" is not a valid requirement; did you mean \"pillow==8.3.1\"?", error.Message);
+        Assert.Equal("'python_packages' entry \"pillow=8.3.1\" is not a requirement pip can read: '=8.3.1' is not a version specifier such as ==1.0 or >=1.0; did you mean \"pillow==8.3.1\"?", error.Message);
         Assert.Equal((3, 7), (error.Location.Line, error.Location.Column));
         Assert.Equal("pillow=8.3.1", config!.PythonPackages[0].Value);
     }
@@ -213,6 +214,8 @@ public class CogYamlParserTests
         CogConfig? config = CogYamlParser.Parse(project.ConfigPath, bag);
 
         Assert.Equal("3.10", config!.PythonVersion.Value);
-        Assert.Equal("'python_version' is written 3.10 without quotes, which YAML reads as the number 3.1. Put it in quotes: \"3.10\".", Assert.Single(bag).Message);
+        Diagnostic warning = Assert.Single(bag);
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Equal("'python_version' is written 3.10 without quotes, which YAML reads as the number 3.1; it is read as written, \"3.10\". Put it in quotes: \"3.10\".", warning.Message);
     }
 }

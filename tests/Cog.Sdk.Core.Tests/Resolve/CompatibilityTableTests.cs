@@ -32,6 +32,29 @@ public class CompatibilityTableTests
         Assert.All(table.Torch, r => Assert.NotNull(r.CpuBuild));
         Assert.Equal("2.21.0", table.TensorFlow.Last().Version.Text);
         Assert.Equal("11.8", table.DefaultCuda);
+        Assert.Equal(new[] { "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15" }, table.Python.Select(p => p.Version.MajorMinor));
+        Assert.Equal("python:3.14-slim", table.PythonFor(3, 14)!.Image);
+        Assert.Contains(table.Torch.Last().Pythons, p => p.MajorMinor == "3.14");
+        Assert.DoesNotContain(table.Torch.Concat<object>(table.TensorFlow), r => (r is TorchRelease t ? t.Pythons : ((TensorFlowRelease)r).Pythons).Count == 0);
+    }
+
+    [Fact]
+    public void A_user_table_adds_a_python_version_that_cog_yaml_may_then_name()
+    {
+        using var project = new Parse.TempProject()
+            .WithConfig("build:\n  python_version: \"3.16\"\npredict: \"predict.py:Predictor\"\n")
+            .WithFile("predict.py")
+            .WithFile("table.json", "{ \"python\": [ { \"version\": \"3.16\", \"image\": \"python:3.16-slim\" } ] }");
+        var options = new CogProjectOptions(project.ConfigPath) { CompatibilityFile = Path.Combine(project.Directory, "table.json") };
+
+        var without = new DiagnosticBag();
+        Assert.Null(CogProject.Load(new CogProjectOptions(project.ConfigPath), without));
+        Assert.Equal("COG2033", Assert.Single(without).Code);
+
+        var with = new DiagnosticBag();
+        CogProject? loaded = CogProject.Load(options, with);
+        Assert.Empty(with);
+        Assert.Equal("python:3.16-slim", loaded!.Resolution.BaseImage);
     }
 
     [Fact]
@@ -86,6 +109,8 @@ public class CompatibilityTableTests
     [InlineData("{ \"cudaImages\": [\n  { \"cuda\": \"12.9.9\", \"cudnn\": \"9\", \"ubuntu\": [\"24.04\"], \"tag\": \"12.9.9-cudnn-runtime-ubuntu24.04\" } ] }", "COG2202", 2)]
     [InlineData("{ \"torch\": [\n  { \"version\": \"2.12.0\", \"torchvison\": \"0.27.0\" } ] }", "COG2202", 2)]
     [InlineData("{\n  \"torch\": [ ,\n] }", "COG2201", 2)]
+    [InlineData("{ \"python\": [\n  { \"version\": \"3.16.1\", \"image\": \"python:3.16-slim\" } ] }", "COG2202", 2)]
+    [InlineData("{ \"torch\": [\n  { \"version\": \"2.12.0\", \"torchvision\": \"0.27.0\", \"pythons\": \"3.12\", \"builds\": [] } ] }", "COG2202", 2)]
     public void Errors_in_a_user_table_are_located_in_it(string text, string code, int line)
     {
         using var project = new TempProject();

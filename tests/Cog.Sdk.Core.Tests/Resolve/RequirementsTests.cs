@@ -1,4 +1,5 @@
 using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Parse;
 using Cog.Sdk.Core.Resolve;
 using static Cog.Sdk.Core.Tests.Resolve.ResolveFixture;
 
@@ -36,7 +37,7 @@ public class RequirementsTests
         Assert.Null(lines[2].Requirement);
         Assert.Equal("python_version >= \"3.8\"", lines[3].Requirement!.Marker);
         Assert.True(lines[4].IsOption);
-        Assert.Equal(("--extra-index-url", "https://example.org/simple"), (lines[4].OptionName, lines[4].OptionValue));
+        Assert.Equal(("--extra-index-url", "https://example.org/simple"), (lines[4].Options[0].Name, lines[4].Options[0].Value));
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public class RequirementsTests
     [InlineData("-r ../outside.txt", "COG2217", 1)]
     [InlineData("numpy\n-r missing.txt", "COG2216", 2)]
     [InlineData("-r requirements.txt", "COG2218", 1)]
-    [InlineData("-r", "COG2219", 1)]
+    [InlineData("-r", "COG2003", 1)]
     public void Bad_includes_are_located_errors(string text, string code, int line)
     {
         using var project = new TempProject();
@@ -77,12 +78,17 @@ public class RequirementsTests
     }
 
     [Fact]
-    public void A_missing_requirements_file_is_located_at_cog_yaml()
+    public void A_missing_requirements_file_is_reported_once_by_validation_at_cog_yaml()
     {
         using var project = new TempProject();
-        var (_, diagnostics) = Run(project.Config(gpu: false, "nope.txt"));
-        Diagnostic error = Single(diagnostics, "COG2216");
-        Assert.Equal((Path.Combine(project.Directory, "cog.yaml"), 6), (error.Location.File, error.Location.Line));
+        project.Write("cog.yaml", "build:\n  python_requirements: nope.txt\n");
+        var diagnostics = new DiagnosticBag();
+
+        Cog.Sdk.Core.Validate.CogConfigLoader.Load(Path.Combine(project.Directory, "cog.yaml"), diagnostics);
+
+        Diagnostic error = Assert.Single(diagnostics, d => d.IsError);
+        Assert.Equal("COG2041", error.Code);
+        Assert.Equal((Path.Combine(project.Directory, "cog.yaml"), 2), (error.Location.File, error.Location.Line));
     }
 
     [Fact]

@@ -32,6 +32,14 @@ internal static class ResolveFixture
     public static (Resolution? Resolution, DiagnosticBag Diagnostics) Run(CogConfig config, CompatibilityTable? table = null, ResolveOptions? options = null)
     {
         var diagnostics = new DiagnosticBag();
+
+        // As CogConfigLoader does: the requirements are read with the configuration, before anything is resolved.
+        config.Requirements ??= RequirementsReader.Read(config, diagnostics, config.RequirementFiles);
+        if (diagnostics.HasErrors)
+        {
+            return (null, diagnostics);
+        }
+
         Resolution? resolution = Resolver.Resolve(config, table ?? CompatibilityTable.Default, diagnostics, options);
         return (resolution, diagnostics);
     }

@@ -24,7 +24,10 @@ public class CogConfigValidatorTests
         { "build:\n  python_version: \"3\"\n" + Predict, new[] { "COG2032@2,19" } },
         { "build:\n  python_version: \"three\"\n" + Predict, new[] { "COG2032@2,19" } },
         { "build:\n  python_version: \"3.7\"\n" + Predict, new[] { "COG2033@2,19" } },
-        { "build:\n  python_version: \"3.14\"\n" + Predict, new[] { "COG2033@2,19" } },
+        { "build:\n  python_version: \"3.14\"\n" + Predict, Array.Empty<string>() },
+        { "build:\n  python_version: \"3.15\"\n" + Predict, Array.Empty<string>() },
+        { "build:\n  python_version: \"3.16\"\n" + Predict, new[] { "COG2033@2,19" } },
+        { "build:\n  python_version: \"3.9\"\n" + Predict, new[] { "COG2059@2,19" } },
         { "build:\n  python_version: \"2.7\"\n" + Predict, new[] { "COG2033@2,19" } },
         // cuda, cudnn, gpu
         { "build:\n  gpu: true\n  cuda: \"12.1.1\"\n  cudnn: \"9\"\n" + Predict, Array.Empty<string>() },
@@ -35,7 +38,7 @@ public class CogConfigValidatorTests
         // python packages
         { "build:\n  python_packages:\n    - torch\n" + Predict, new[] { "COG2038@3,7" } },
         { "build:\n  python_packages:\n    - torch>=2.0\n    - Torch_Vision==0.1\n    - torch-vision==0.2\n" + Predict, new[] { "COG2038@3,7", "COG2039@5,7" } },
-        { "build:\n  python_packages:\n    - \"torch==\"\n    - \"-r other.txt\"\n" + Predict, new[] { "COG2003@3,7", "COG2003@4,7" } },
+        { "build:\n  python_packages:\n    - \"torch==\"\n    - \"-r other.txt\"\n" + Predict, new[] { "COG2003@3,7", "COG2216@4,7" } },
         { "build:\n  python_packages: [\"numpy @ https://x.org/numpy.whl\"]\n" + Predict, Array.Empty<string>() },
         { "build:\n  python_packages: [numpy==1.0]\n  python_requirements: requirements.txt\n" + Predict, new[] { "COG2040@3,24" } },
         { "build:\n  python_requirements: missing.txt\n" + Predict, new[] { "COG2041@2,24" } },
@@ -71,6 +74,8 @@ public class CogConfigValidatorTests
         { "concurrency:\n  max: 0\n" + Predict, new[] { "COG2052@2,8" } },
         { "build:\n  python_version: \"3.10\"\nconcurrency:\n  max: 4\n" + Predict, new[] { "COG2053@4,8" } },
         { "build:\n  python_version: \"3.11\"\nconcurrency:\n  max: 4\n" + Predict, Array.Empty<string>() },
+        { "build:\n  python_version: \"3.12\"\nconcurrency: 32\n" + Predict, new[] { "COG2055@3,14" } },
+        { "build:\n  python_version: \"3.10\"\nconcurrency: 32\n" + Predict, new[] { "COG2055@3,14", "COG2053@3,14" } },
         // the original form's defaults: Python 3.8 cannot serve concurrent predictions
         { "environment:\n  gpu: false\nmodel: \"predict.py:Predictor\"\n", Array.Empty<string>() },
     };
@@ -104,8 +109,8 @@ public class CogConfigValidatorTests
         Assert.Equal(
             new[]
             {
-                "COG2014@2,8", "COG2013@3,3",
-                "COG2033@4,19", "COG2003@6,7", "COG2040@8,24", "COG2041@8,24", "COG2043@7,21",
+                "COG2014@2,8", "COG2013@3,3", "COG2003@6,7",
+                "COG2033@4,19", "COG2040@8,24", "COG2041@8,24", "COG2043@7,21",
                 "COG2049@9,8", "COG2050@11,15", "COG2052@12,20",
             },
             diagnostics);
@@ -119,7 +124,10 @@ public class CogConfigValidatorTests
 
         CogConfigLoader.Load(project.ConfigPath, bag);
 
-        Assert.Equal("Python 3.7 is not supported; the supported versions are 3.8 to 3.13.", Assert.Single(bag).Message);
+        Assert.Equal(
+            "Python 3.7 is not supported: the compatibility table has Python 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14, 3.15. Choose one of these, " +
+            "or add the version with a table of your own (the CogCompatibilityFile property, docs/compatibility.md).",
+            Assert.Single(bag).Message);
     }
 
     [Fact]

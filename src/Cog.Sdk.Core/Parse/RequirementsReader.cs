@@ -4,20 +4,22 @@ using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
 using Cog.Sdk.Core.Diagnostics;
-using Cog.Sdk.Core.Parse;
 
-namespace Cog.Sdk.Core.Resolve
+namespace Cog.Sdk.Core.Parse
 {
     /// <summary>
     /// Reads the user's Python requirements the way pip reads a requirements file: CRLF and BOM tolerated,
     /// backslash continuations joined, whole-line and inline (<c> #</c>) comments removed, blank lines dropped,
     /// <c>-r</c>/<c>-c</c> includes followed relative to the including file but never out of the project folder.
-    /// Every line keeps the file and line it started on, so later problems point at it.
+    /// Every line is read with pip's grammar (<see cref="RequirementLine"/>) and keeps the file and line it started
+    /// on; a line pip would refuse is reported there (COG2003).
     /// </summary>
     public static class RequirementsReader
     {
         // pip's rule: '#' starts a comment at the start of a line or after whitespace, so '...#egg=name' in a URL is kept.
         private static readonly Regex CommentPattern = new Regex(@"(^|\s+)#.*$", RegexOptions.CultureInvariant);
+
+        private static readonly Regex RemoteInclude = new Regex(@"^[A-Za-z][A-Za-z0-9+.-]*://", RegexOptions.CultureInvariant);
 
         /// <summary>Package names of the Cog runtime, which the image gets by other means.</summary>
         private static readonly string[] RuntimePackages = { "cog", "coglet" };
@@ -31,12 +33,11 @@ namespace Cog.Sdk.Core.Resolve
             var reading = new Reading(config.ProjectDirectory, diagnostics, filesRead ?? new List<string>());
             foreach (Located<string> package in config.PythonPackages)
             {
-                reading.AddLine(package.Value, package.Location, reading.ProjectDirectory, isConstraint: false);
+                reading.AddLine(package.Value, package.Location, reading.ProjectDirectory, isConstraint: false, "'python_packages' entry");
             }
 
-            if (config.PythonRequirements != null)
+            if (config.PythonRequirements != null && config.ProjectPath(config.PythonRequirements.Value) is string path && File.Exists(path))
             {
-                string path = Path.Combine(reading.ProjectDirectory, config.PythonRequirements.Value);
                 reading.ReadFile(path, config.PythonRequirements.Location, isConstraint: false);
             }
 
@@ -83,7 +84,7 @@ namespace Cog.Sdk.Core.Resolve
         private sealed class Reading
         {
             private readonly DiagnosticBag _diagnostics;
-            private readonly Stack<string> _including = new Stack<string>();
+            private readonly HashSet<string> _including = new HashSet<string>(StringComparer.Ordinal);
             private readonly ICollection<string> _filesRead;
 
             public Reading(string projectDirectory, DiagnosticBag diagnostics, ICollection<string> filesRead)
@@ -99,7 +100,7 @@ namespace Cog.Sdk.Core.Resolve
             public void ReadFile(string path, SourceLocation includedAt, bool isConstraint)
             {
                 string fullPath = Path.GetFullPath(path);
-                if (!IsInsideProject(fullPath))
+                if (!ProjectFiles.IsInside(ProjectDirectory, fullPath))
                 {
                     _diagnostics.Error(ConfigurationMessages.RequirementsIncludeOutsideProject, includedAt, fullPath, ProjectDirectory);
                     return;
@@ -124,38 +125,54 @@ namespace Cog.Sdk.Core.Resolve
                     return;
                 }
 
-                _including.Push(fullPath);
-                string directory = Path.GetDirectoryName(fullPath) ?? ProjectDirectory;
-                foreach (var (line, number) in LogicalLines(text))
+                if (text.IndexOf('\0') >= 0)
                 {
-                    AddLine(line, new SourceLocation(fullPath, number, 1), directory, isConstraint);
+                    _diagnostics.Error(ConfigurationMessages.RequirementsFileUnreadable, includedAt, fullPath, "it holds a NUL character, so it is not a text file");
+                    return;
                 }
 
-                _including.Pop();
+                _including.Add(fullPath);
+                string directory = Path.GetDirectoryName(fullPath) ?? ProjectDirectory;
+                string what = "'" + Path.GetFileName(fullPath) + "' line";
+                foreach (var (line, number) in LogicalLines(text))
+                {
+                    AddLine(line, new SourceLocation(fullPath, number, 1), directory, isConstraint, what);
+                }
+
+                _including.Remove(fullPath);
             }
 
-            public void AddLine(string text, SourceLocation location, string directory, bool isConstraint)
+            public void AddLine(string text, SourceLocation location, string directory, bool isConstraint, string what)
             {
-                var line = new RequirementLine(text.Trim(), location, isConstraint);
-                if (line.IsOption && (line.OptionName == "--requirement" || line.OptionName == "--constraint"))
+                if (text.IndexOf('\n') >= 0 || text.IndexOf('\r') >= 0 || text.IndexOf('\0') >= 0)
                 {
-                    if (line.OptionValue is null)
-                    {
-                        _diagnostics.Error(ConfigurationMessages.RequirementsIncludeMissingPath, location, line.OptionName);
-                        return;
-                    }
+                    return; // A python_packages entry (a file's lines hold none): refused as unsafe by validation (COG2031).
+                }
 
-                    ReadFile(Path.Combine(directory, line.OptionValue), location, isConstraint || line.OptionName == "--constraint");
+                var line = RequirementLine.Parse(text, location, directory, isConstraint);
+                if (line.Problem != null)
+                {
+                    string hint = line.Suggestion != null
+                        ? $"did you mean \"{line.Suggestion}\"?"
+                        : "write it as pip reads it, e.g. \"numpy==1.26.4\", \"name @ https://host/name.whl\" or \"git+https://host/repo.git\".";
+                    _diagnostics.Error(ConfigurationMessages.RequirementInvalid, location, what, line.Text, line.Problem + "; " + hint);
+                    return;
+                }
+
+                PipOption? option = line.FirstOption;
+                if (option != null && (option.Name == "--requirement" || option.Name == "--constraint") && !RemoteInclude.IsMatch(option.Value!))
+                {
+                    ReadFile(Path.Combine(directory, option.Value!), location, isConstraint || option.Name == "--constraint");
                     return;
                 }
 
                 // '-e .' installs the project itself, whose source is not in the image when requirements are installed: Cog drops it.
-                if (line.IsOption && line.OptionName == "--editable" && line.OptionValue == ".")
+                if (option != null && option.Name == "--editable" && option.Value == "." && line.Options.Count == 1)
                 {
                     return;
                 }
 
-                if (line.Requirement != null && Array.IndexOf(RuntimePackages, line.Requirement.NormalizedName) >= 0)
+                if (line.Requirement != null && line.Requirement.Url is null && Array.IndexOf(RuntimePackages, line.Requirement.NormalizedName) >= 0)
                 {
                     _diagnostics.Warning(ConfigurationMessages.RuntimePackageDropped, location, line.Text);
                     return;
@@ -163,15 +180,19 @@ namespace Cog.Sdk.Core.Resolve
 
                 Lines.Add(line);
             }
+        }
+    }
 
-            private bool IsInsideProject(string fullPath)
-            {
-                string root = ProjectDirectory.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal)
-                    ? ProjectDirectory
-                    : ProjectDirectory + Path.DirectorySeparatorChar;
-                StringComparison comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-                return fullPath.StartsWith(root, comparison);
-            }
+    /// <summary>Whether a path is inside the project folder, by full path and without following links.</summary>
+    public static class ProjectFiles
+    {
+        public static bool IsInside(string projectDirectory, string fullPath)
+        {
+            string root = projectDirectory.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal)
+                ? projectDirectory
+                : projectDirectory + Path.DirectorySeparatorChar;
+            StringComparison comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            return fullPath.StartsWith(root, comparison);
         }
     }
 }

@@ -1,0 +1,4 @@
+# Stand-in for predict.py of the source repository (see tests/corpus/README.md): Cog.Sdk reads cog.yaml and
+# the files it names, and the model's own code is not copied here.
+class Predictor:
+    pass
