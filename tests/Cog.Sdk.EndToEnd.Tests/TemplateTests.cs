@@ -74,7 +74,7 @@ public sealed class TemplateTests : ContainerTestBase
         Assert.True(resolved.ExitCode == 0, resolved.ToString());
         Assert.Contains($"\"CogPythonVersion\": \"{python ?? "3.12"}\"", resolved.Output);
         Assert.Contains($"\"CogGpu\": \"{(gpu ? "true" : "false")}\"", resolved.Output);
-        Assert.Contains("\"CogPredictor\": \"predict.py:Predictor\"", resolved.Output);
+        Assert.Contains("\"CogPredictor\": \"predict.py:Runner\"", resolved.Output);
         Assert.Contains($"\"CogTorchVersion\": \"{torch ?? ""}\"", resolved.Output);
         Assert.Contains(gpu ? "\"CogBaseImage\": \"nvidia/cuda:" : $"\"CogBaseImage\": \"python:{python ?? "3.12"}-slim\"", resolved.Output);
     }

@@ -144,7 +144,6 @@ public class CogYamlSchemaTests
     [InlineData("model: \"predict\"\n")]
     [InlineData("build:\n  python_version: \"three\"\n")]
     [InlineData("build:\n  system_packages: [\"ffmpeg libgl1\"]\n")]
-    [InlineData("concurrency: 32\n")]
     public void Mistakes_an_editor_should_flag_are_refused(string yaml)
     {
         Assert.NotEmpty(Problems(Convert(yaml)));

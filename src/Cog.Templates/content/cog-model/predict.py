@@ -1,12 +1,12 @@
-"""The model: setup() runs once when the model starts, predict() once per request. Each typed parameter with
-Input(...) is an input of the model, checked before predict() runs."""
+"""The model: setup() runs once when the model starts, run() once per request. Each typed parameter with
+Input(...) is an input of the model, checked before run() runs."""
 #if (hasTorch)
 import torch
 #endif
-from cog import BasePredictor, Input
+from cog import BaseRunner, Input
 
 
-class Predictor(BasePredictor):
+class Runner(BaseRunner):
     def setup(self) -> None:
         """Load what is slow to load: weights, tokenizers."""
 #if (hasTorch)
@@ -15,7 +15,7 @@ class Predictor(BasePredictor):
         self.greeting = "hello"
 #endif
 
-    def predict(
+    def run(
         self,
         text: str = Input(description="Who to greet"),
         repeat: int = Input(description="How many times", default=1, ge=1, le=10),
