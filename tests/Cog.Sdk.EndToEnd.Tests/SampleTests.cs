@@ -101,7 +101,8 @@ public sealed class SampleTests : ContainerTestBase
     {
         var (model, _) = Sample("jazz-solo");
 
-        string dockerfile = BuildDockerfileOnly(model);
+        // The 2021 example asks for Python 3.8, which has reached its end of life: a warning, as the README says.
+        string dockerfile = BuildDockerfileOnly(model, "COG2059");
 
         Assert.Contains("python:3.8", dockerfile);
         Assert.Contains("ffmpeg", dockerfile);
@@ -128,13 +129,13 @@ public sealed class SampleTests : ContainerTestBase
         return (model, ImageName(name));
     }
 
-    /// <summary>`dotnet build -p:CogBuildImage=false`, which must succeed without a diagnostic; the Dockerfile it wrote.</summary>
-    private static string BuildDockerfileOnly(ModelProject model)
+    /// <summary>`dotnet build -p:CogBuildImage=false`, which must succeed with no diagnostic but the expected warnings; the Dockerfile it wrote.</summary>
+    private static string BuildDockerfileOnly(ModelProject model, params string[] expectedWarnings)
     {
         var build = model.Build("-p:CogBuildImage=false");
 
         Assert.True(build.ExitCode == 0, build.ToString());
-        Assert.Empty(build.Diagnostics);
+        Assert.Equal(expectedWarnings, build.Diagnostics.Select(d => d.Severity == "warning" ? d.Code : d.Severity + " " + d.Code));
         return File.ReadAllText(model.PathOf("obj/cog/Dockerfile"));
     }
 
