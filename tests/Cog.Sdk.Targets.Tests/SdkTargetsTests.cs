@@ -155,6 +155,53 @@ public class SdkTargetsTests
         Assert.Empty(run.Log.Errors);
     }
 
+    /// <summary>The global properties Visual Studio's and Rider's design-time builds set (dotnet/project-system docs).</summary>
+    public static TheoryData<string> DesignTimeHosts => new() { "VisualStudio", "Rider" };
+
+    [Theory]
+    [MemberData(nameof(DesignTimeHosts))]
+    public void An_IDE_design_time_build_runs_its_targets_validates_and_never_reaches_the_engine(string host)
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        var properties = new Dictionary<string, string>
+        {
+            ["DesignTimeBuild"] = "true",
+            ["SkipCompilerExecution"] = "true",
+            ["ProvideCommandLineArgs"] = "true",
+            ["BuildProjectReferences"] = "false",
+            ["CogContainerEngine"] = "/nonexistent/engine/docker",
+        };
+        properties[host == "Rider" ? "BuildingByReSharper" : "BuildingInsideVisualStudio"] = "true";
+
+        var run = project.Build(new[] { "CollectPackageReferences", "ResolveAssemblyReferencesDesignTime", "ResolveProjectReferencesDesignTime", "CompileDesignTime", "Build" }, properties);
+
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.Empty(run.Log.Errors);
+        Assert.Contains("CogReadModel", run.Log.TasksRun);
+        Assert.DoesNotContain(run.Log.TasksRun, t => t is "CogCheckImage" or "CogBuildContainerImage" or "CogCollectBuildContext");
+    }
+
+    [Fact]
+    public void The_model_files_are_in_the_project_tree_and_the_run_targets_exist()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor).Write("requirements.txt", "numpy==1.26.4\n")
+            .Write("lib/util.py", "").Write("obj/cog/Dockerfile", "FROM x").Write("bin/Debug/out.txt", "");
+        var evaluated = project.Evaluate();
+
+        var tree = evaluated.GetItems("None").Select(i => i.EvaluatedInclude.Replace('\\', '/')).ToList();
+        Assert.Contains("cog.yaml", tree);
+        Assert.Contains("predict.py", tree);
+        Assert.Contains("requirements.txt", tree);
+        Assert.Contains("lib/util.py", tree);
+        Assert.DoesNotContain(tree, i => i.StartsWith("obj/", StringComparison.Ordinal) || i.StartsWith("bin/", StringComparison.Ordinal));
+        foreach (string target in new[] { "CogValidate", "CogGenerateDockerfile", "CogBuild", "CogPredict", "CogRun" })
+        {
+            Assert.True(evaluated.Targets.ContainsKey(target), target);
+        }
+    }
+
     [Fact]
     public void CogBuildImage_false_stops_after_the_Dockerfile()
     {
