@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Parse;
 
 namespace Cog.Sdk.Core.Generate
 {
@@ -23,6 +24,8 @@ namespace Cog.Sdk.Core.Generate
     /// <summary>One instruction of the generated Dockerfile, with the cog.yaml values it was made from.</summary>
     public sealed class DockerfileInstruction
     {
+        private static readonly string[] StepKeywords = { "FROM", "RUN", "COPY", "ADD", "WORKDIR" };
+
         public DockerfileInstruction(int line, InstructionKind kind, string text, SourceLocation origin, IReadOnlyList<Located<string>> items)
         {
             Line = line;
@@ -30,6 +33,7 @@ namespace Cog.Sdk.Core.Generate
             Text = text;
             Origin = origin;
             Items = items;
+            ClassicText = text;
         }
 
         /// <summary>1-based line of the instruction in the Dockerfile.</summary>
@@ -44,6 +48,21 @@ namespace Cog.Sdk.Core.Generate
 
         /// <summary>The individual values in it (apt packages, requirements), so a failure can point at the one that failed.</summary>
         public IReadOnlyList<Located<string>> Items { get; }
+
+        /// <summary>
+        /// The instruction as the classic docker builder gets it: without cache mounts, which it does not know. The same as
+        /// <see cref="Text"/> for every instruction without a mount.
+        /// </summary>
+        public string ClassicText { get; internal set; }
+
+        /// <summary>The secrets a RUN mounts (<c>RUN --mount=type=secret</c>), which only BuildKit and podman can build.</summary>
+        public IReadOnlyList<SecretMount> SecretMounts { get; internal set; } = Array.Empty<SecretMount>();
+
+        /// <summary>
+        /// Whether the instruction is a build step that makes or changes the image's files (FROM, RUN, COPY, ADD, WORKDIR):
+        /// the steps BuildKit reports, and the ones whose progress a build log shows. ENV, LABEL, CMD and the like only set metadata.
+        /// </summary>
+        public bool IsStep => StepKeywords.Any(k => Text.StartsWith(k + " ", StringComparison.Ordinal));
     }
 
     /// <summary>A generated Dockerfile, the files it expects in the build context, and where each line came from.</summary>
@@ -55,6 +74,7 @@ namespace Cog.Sdk.Core.Generate
             Instructions = instructions;
             ContextFiles = contextFiles;
             Origins = instructions.Where(i => i.Origin.File != null).ToDictionary(i => i.Line, i => i.Origin);
+            Steps = instructions.Where(i => i.IsStep).ToList();
         }
 
         public string Text { get; }
@@ -62,14 +82,50 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>Dockerfile line (1-based) to the cog.yaml location that produced it; lines of Cog's own making are absent.</summary>
         public IReadOnlyDictionary<int, SourceLocation> Origins { get; }
 
-        /// <summary>Every instruction in order: the n-th build step of an engine is <c>Instructions[n - 1]</c>.</summary>
+        /// <summary>Every instruction in order: the n-th step of the classic builder and of podman is <c>Instructions[n - 1]</c>.</summary>
         public IReadOnlyList<DockerfileInstruction> Instructions { get; }
+
+        /// <summary>The instructions that are build steps (<see cref="DockerfileInstruction.IsStep"/>): BuildKit's step n is <c>Steps[n - 1]</c>.</summary>
+        public IReadOnlyList<DockerfileInstruction> Steps { get; }
 
         /// <summary>Generated files the Dockerfile copies, by context-relative path ('/' separated), e.g. <c>cog/requirements.txt</c>.</summary>
         public IReadOnlyDictionary<string, string> ContextFiles { get; }
 
         /// <summary>Where the Dockerfile goes in Cog.Sdk's folder under obj/ (obj/cog).</summary>
         public static string PathIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "Dockerfile");
+
+        /// <summary>
+        /// Where the Dockerfile for the classic docker builder goes, written only when that builder is used: the Dockerfile in
+        /// obj/cog does not depend on the machine, this one is what the classic builder can build of it.
+        /// </summary>
+        public static string ClassicPathIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "Dockerfile.classic");
+
+        /// <summary>
+        /// This Dockerfile for the classic docker builder, which has no <c>RUN --mount</c>: the same lines, cache mounts dropped
+        /// (<see cref="DockerfileInstruction.ClassicText"/>). A secret mount cannot be dropped: it is COG3005 at its cog.yaml line.
+        /// Needs the instructions, so not a Dockerfile from <see cref="ReadBack"/>.
+        /// </summary>
+        public string ForClassicBuilder()
+        {
+            if (Instructions.Count == 0)
+            {
+                throw new InvalidOperationException("The classic Dockerfile is made from the generated instructions, which a Dockerfile read back from obj/ does not have.");
+            }
+
+            SecretMount? secret = Instructions.SelectMany(i => i.SecretMounts).FirstOrDefault();
+            if (secret != null)
+            {
+                throw new CogException(Diagnostic.Error(ProcessMessages.SecretsNeedBuildKit, secret.Location, secret.Id));
+            }
+
+            string[] lines = Text.Split('\n');
+            foreach (DockerfileInstruction instruction in Instructions)
+            {
+                lines[instruction.Line - 1] = instruction.ClassicText;
+            }
+
+            return string.Join("\n", lines);
+        }
 
         /// <summary>Where the build context is staged in obj/cog; generated context files are written there too.</summary>
         public static string ContextDirectoryIn(string intermediateDirectory) => Path.Combine(intermediateDirectory, "context");

@@ -11,15 +11,14 @@ using Microsoft.Build.Utilities;
 
 namespace Cog.Sdk.Tasks
 {
-    /// <summary>CogGenerateDockerfile: writes obj/cog/Dockerfile for the validated model, only when its content changes.</summary>
+    /// <summary>
+    /// CogGenerateDockerfile: writes obj/cog/Dockerfile for the validated model, only when its content changes. The Dockerfile
+    /// depends on cog.yaml and the project's properties alone, never on the machine: the engine step adapts it to its builder.
+    /// </summary>
     public sealed class CogGenerateDockerfile : CogTask
     {
         [Required] public string ConfigFile { get; set; } = "";
         [Required] public string IntermediateDirectory { get; set; } = "";
-        [Required] public string ContainerEngine { get; set; } = "";
-
-        /// <summary>Whether this build goes on to the engine; only then is the engine asked whether it has BuildKit.</summary>
-        public bool UseEngine { get; set; }
 
         public string Runtime { get; set; } = "local";
 
@@ -48,8 +47,6 @@ namespace Cog.Sdk.Tasks
                 RuntimeVersion = RuntimeVersion,
                 PipIndexUrl = PipIndexUrl,
                 PipExtraIndexUrl = PipExtraIndexUrl,
-                // Without an engine to ask, write the Dockerfile every builder accepts; CogBuildImage reports a missing engine.
-                UseBuildKit = UseEngine && FindEngine(ContainerEngine, IntermediateDirectory, report: false)?.HasBuildKit == true,
                 SourceUrl = SourceRepositoryUrl,
                 SourceRevision = SourceRevision,
             };
@@ -57,7 +54,7 @@ namespace Cog.Sdk.Tasks
             // The Dockerfile follows from the validated model and these options alone: while both are as recorded and
             // the written files are untouched, there is nothing to generate.
             string key = StepRecord.KeyOf(TaskAssemblyIdentity, model.Fingerprint, options.Runtime.ToString(), InstallPython, RuntimeVersion,
-                PipIndexUrl, PipExtraIndexUrl, options.UseBuildKit.ToString(), SourceRepositoryUrl, SourceRevision);
+                PipIndexUrl, PipExtraIndexUrl, SourceRepositoryUrl, SourceRevision);
             string recordPath = Path.Combine(IntermediateDirectory, "generate.json");
             if (StepRecord.ReadCurrent(recordPath, key) is StepRecord current)
             {

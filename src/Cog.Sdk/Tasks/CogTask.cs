@@ -70,19 +70,14 @@ namespace Cog.Sdk.Tasks
 
         /// <summary>
         /// The container engine named by CogContainerEngine, found once per build, and remembered in obj/cog between builds
-        /// when <paramref name="intermediateDirectory"/> is given. Without <paramref name="report"/>, a missing engine is left
-        /// for a later step to report.
+        /// when <paramref name="intermediateDirectory"/> is given; null, with the problem reported, when there is none that works.
         /// </summary>
-        protected ContainerEngine? FindEngine(string setting, string? intermediateDirectory = null, bool report = true)
+        protected ContainerEngine? FindEngine(string setting, string? intermediateDirectory = null)
         {
             var diagnostics = new DiagnosticBag();
             string? rememberIn = intermediateDirectory == null ? null : System.IO.Path.Combine(intermediateDirectory, "engine.json");
             ContainerEngine? engine = EngineLocator.Find(setting, diagnostics, CancellationToken, rememberIn);
-            if (report)
-            {
-                Report(diagnostics);
-            }
-
+            Report(diagnostics);
             return engine;
         }
 
