@@ -11,8 +11,9 @@ using Microsoft.Build.Framework;
 namespace Cog.Sdk.Tasks
 {
     /// <summary>
-    /// CogContainerBuild: builds the model's image with docker or podman, streaming the engine's output into the
-    /// build log; skipped when the stamp in obj/cog says the context, the Dockerfile and the image are unchanged.
+    /// CogContainerBuild: builds the model's image with docker or podman: each step one line at the default verbosity, the
+    /// engine's own output at normal verbosity; skipped when the stamp in obj/cog says the context, the Dockerfile and the
+    /// image are unchanged.
     /// </summary>
     public sealed class CogBuildImage : CogTask
     {
@@ -58,8 +59,9 @@ namespace Cog.Sdk.Tasks
 
             CogProject project = plan.Model.Project();
             BuildRequest request = Request(engine, plan.Dockerfile(), project.Config.FileLocation);
-            Log.LogMessage(MessageImportance.High, $"Cog: building {ImageName} from {ConfigFile}");
-            BuildResult result = Wait(ImageBuilder.BuildAsync(request, LogEngineLine, CancellationToken));
+            Log.LogMessage(MessageImportance.High, $"Cog: building {ImageName} from {ConfigFile} with {engine.Builder}");
+            var log = new BuildLog(LogEngineLine, line => Log.LogMessage(MessageImportance.High, line), Report);
+            BuildResult result = Wait(ImageBuilder.BuildAsync(request, log, CancellationToken));
             ImageId = result.ImageId;
             Log.LogMessage(MessageImportance.High, result.Skipped
                 ? $"Cog: {ImageName} is up to date ({result.ImageId})"
