@@ -228,7 +228,8 @@ namespace Cog.Sdk.Core.Generate
                         string target = SymbolicLink.TargetOf(entry) ?? real ?? "?";
                         bool isFolder = real != null && Directory.Exists(real);
                         string? refusal =
-                            real == null ? "does not exist (or the links lead round in a loop)"
+                            !SymbolicLink.CanResolve ? "Visual Studio's MSBuild (.NET Framework) cannot check; 'dotnet build' follows links inside the folder"
+                            : real == null ? "does not exist (or the links lead round in a loop)"
                             : !SymbolicLink.IsInside(real, _realRoot) ? null
                             : isFolder && realFolders.Any(f => SymbolicLink.IsInside(f, real)) ? "is a folder that holds the link itself"
                             : IsLeftOut(real, isFolder) ? "is itself left out of the build context (bin/, obj/, .git, .dockerignore, ...)"

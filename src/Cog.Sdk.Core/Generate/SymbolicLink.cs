@@ -7,10 +7,16 @@ namespace Cog.Sdk.Core.Generate
 {
     /// <summary>
     /// Where symbolic links lead, for deciding what may enter the build context. .NET Framework (Visual Studio's MSBuild)
-    /// cannot read links: there every link counts as leading nowhere, so none is followed.
+    /// cannot read links (<see cref="CanResolve"/>): there no link is followed.
     /// </summary>
     internal static class SymbolicLink
     {
+#if NET
+        public static bool CanResolve { get; } = true;
+#else
+        public static bool CanResolve { get; } = false;
+#endif
+
         /// <summary>At most this many links on one path, as the kernel's ELOOP limit: more is a loop.</summary>
         private const int MaxLinks = 40;
 
@@ -41,10 +47,15 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>
         /// The path with every link in it followed, component by component as realpath(3) does, so that a link to a path
         /// that runs through another link is judged by where it really ends. Null when it leads to nothing that exists, or
-        /// round in a loop.
+        /// round in a loop, or where links cannot be read.
         /// </summary>
         public static string? RealPath(string path)
         {
+            if (!CanResolve)
+            {
+                return null;
+            }
+
             string full = Path.GetFullPath(path);
             string resolved = Path.GetPathRoot(full)!;
             var pending = new List<string>(Split(full.Substring(resolved.Length)));
