@@ -225,22 +225,10 @@ namespace Cog.Sdk.Core.Generate
                         }
 
                         string? real = SymbolicLink.RealPath(entry.FullName);
-                        string target = SymbolicLink.TargetOf(entry) ?? real ?? "?";
                         bool isFolder = real != null && Directory.Exists(real);
-                        string? refusal =
-                            !SymbolicLink.CanResolve ? "Visual Studio's MSBuild (.NET Framework) cannot check; 'dotnet build' follows links inside the folder"
-                            : real == null ? "does not exist (or the links lead round in a loop)"
-                            : !SymbolicLink.IsInside(real, _realRoot) ? null
-                            : isFolder && realFolders.Any(f => SymbolicLink.IsInside(f, real)) ? "is a folder that holds the link itself"
-                            : IsLeftOut(real, isFolder) ? "is itself left out of the build context (bin/, obj/, .git, .dockerignore, ...)"
-                            : "";
-                        if (refusal == null)
+                        if (NotFollowed(entry, relative, real, isFolder, realFolders) is Diagnostic warning)
                         {
-                            _warnings.Add(Diagnostic.Warning(ProcessMessages.LinkOutsideModel, new SourceLocation(entry.FullName), relative, target));
-                        }
-                        else if (refusal.Length > 0)
-                        {
-                            _warnings.Add(Diagnostic.Warning(ProcessMessages.LinkNotFollowed, new SourceLocation(entry.FullName), relative, target, refusal));
+                            _warnings.Add(warning);
                         }
                         else if (isFolder)
                         {
@@ -273,6 +261,25 @@ namespace Cog.Sdk.Core.Generate
                         yield return (file, relative);
                     }
                 }
+            }
+
+            /// <summary>Why a link is not followed, as the warning at the link; null when it is followed.</summary>
+            private Diagnostic? NotFollowed(FileSystemInfo link, string relative, string? real, bool isFolder, IReadOnlyList<string> realFolders)
+            {
+                var at = new SourceLocation(link.FullName);
+                string target = SymbolicLink.TargetOf(link) ?? real ?? "?";
+                if (real != null && !SymbolicLink.IsInside(real, _realRoot))
+                {
+                    return Diagnostic.Warning(ProcessMessages.LinkOutsideModel, at, relative, target);
+                }
+
+                string? why =
+                    !SymbolicLink.CanResolve ? "Visual Studio's MSBuild (.NET Framework) cannot check; 'dotnet build' follows links inside the folder"
+                    : real == null ? "does not exist (or the links lead round in a loop)"
+                    : isFolder && realFolders.Any(f => SymbolicLink.IsInside(f, real)) ? "is a folder that holds the link itself"
+                    : IsLeftOut(real, isFolder) ? "is itself left out of the build context (bin/, obj/, .git, .dockerignore, ...)"
+                    : null;
+                return why == null ? null : Diagnostic.Warning(ProcessMessages.LinkNotFollowed, at, relative, target, why);
             }
 
             /// <summary>Folders never part of the context: VCS and IDE folders and caches anywhere, bin/ and obj/ at the project root.</summary>

@@ -360,8 +360,8 @@ namespace Cog.Sdk.Core.Generate
 
                     // Exec form through /bin/sh: the same shell as Cog's "RUN <command>", but the JSON string carries
                     // quotes, backslashes and multi-line scripts without any of it being read as Dockerfile syntax.
-                    string run = "RUN " + DockerfileText.ExecForm(new[] { "/bin/sh", "-c", command.Value });
-                    Instruction(InstructionKind.RunCommand, run.Insert("RUN ".Length, flags), command.Location, new[] { command }, classicText: run, secrets: mounts);
+                    string shell = DockerfileText.ExecForm(new[] { "/bin/sh", "-c", command.Value });
+                    Instruction(InstructionKind.RunCommand, "RUN " + flags + shell, command.Location, new[] { command }, classicText: "RUN " + shell, secrets: mounts);
                 }
             }
 

@@ -121,7 +121,7 @@ public class ImageBuilderEngineTests
             List<string> edited = Layers(image);
             Assert.Equal(layers.Count, edited.Count);
             // One new filesystem layer, the code's: apt, the run command and the 10 MB weights file are reused.
-            Assert.Single(layers.Zip(edited).Where(pair => pair.First != pair.Second));
+            Assert.Single(layers.Zip(edited), pair => pair.First != pair.Second);
             Assert.Equal(builtAt, Cat(image, "/built-at"));
             Assert.Contains("edited = True", Cat(image, "/src/predict.py"));
             Assert.Contains("fake cog server", TestEngine.RunCli("run", "--rm", image).Out); // CMD finds the runtime
