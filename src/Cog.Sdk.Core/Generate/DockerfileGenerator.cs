@@ -355,7 +355,7 @@ namespace Cog.Sdk.Core.Generate
                     .Concat(Config.PreInstall.Select(p => (Command: p, Mounts: (IReadOnlyList<SecretMount>)Array.Empty<SecretMount>())));
                 foreach (var (command, mounts) in commands)
                 {
-                    // Validation has checked the ids and targets (COG2060): they hold no spaces, quotes, ',' or '='.
+                    // Validation has checked the ids and targets (COG2061): they hold no spaces, quotes, ',' or '='.
                     string flags = string.Concat(mounts.Select(m => $"--mount=type=secret,id={m.Id},target={m.Target} "));
 
                     // Exec form through /bin/sh: the same shell as Cog's "RUN <command>", but the JSON string carries
