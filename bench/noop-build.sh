@@ -1,28 +1,24 @@
 #!/usr/bin/env bash
 # Measures what a no-op `dotnet build` of a Cog model costs next to an empty project's no-op build,
 # run side by side with hyperfine, and prints the ratio. The model folder holds a 1 GB weights file:
-# the stamp in obj/cog must make the second build skip the engine without reading it.
+# MSBuild must skip every step of the second build and ask the engine nothing but whether the image still exists;
+# the engine commands the no-op builds run are counted (0 expected: that question goes over docker's socket).
 #
 #   bench/noop-build.sh [weights-size-in-MB (default 1024)] [runs per round (default 10)]
 #   BENCH_ROUNDS=3 (default): rounds of hyperfine, each running both builds.
+#   The engine's builder is the one the environment gives (BuildKit; DOCKER_BUILDKIT=0 for the classic builder).
 #
 # Needs: a running docker or podman, hyperfine (Debian: apt-get install hyperfine), python3.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 size_mb=${1:-1024}
 runs=${2:-10}
+rounds=${BENCH_ROUNDS:-3}
 work=$(mktemp -d /tmp/cog-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (apt-get install hyperfine)" >&2; exit 1; }
+. "$repo/bench/common.sh"
 
-version="0.1.0-bench.$(date +%s)"
-dotnet build "$repo/src/Cog.Sdk" -c Release -nologo -v:q >/dev/null
-dotnet pack "$repo/src/Cog.Sdk" -c Release --no-build -o "$work/feed" -p:Version="$version" -nologo -v:q >/dev/null
-
-cat >"$work/NuGet.config" <<XML
-<configuration><packageSources><clear /><add key="feed" value="$work/feed" /></packageSources></configuration>
-XML
-export NUGET_PACKAGES="$work/packages"
+version=$(bench_pack)
 
 # The baseline: an empty project that compiles nothing.
 mkdir -p "$work/empty"
@@ -37,23 +33,11 @@ cat >"$work/empty/Empty.csproj" <<'XML'
   </PropertyGroup>
 </Project>
 XML
+dotnet restore "$work/empty" -nologo -v:q >/dev/null
 
 # The model: a CPU image with a large weights file in the build context.
-mkdir -p "$work/model/weights"
-echo "<Project Sdk=\"Cog.Sdk/$version\" />" >"$work/model/BenchModel.csproj"
-cat >"$work/model/cog.yaml" <<'YAML'
-build:
-  python_version: "3.11"
-predict: "predict.py:Predictor"
-YAML
-cat >"$work/model/predict.py" <<'PY'
-from cog import BasePredictor
-
-class Predictor(BasePredictor):
-    def predict(self, text: str) -> str:
-        return text
-PY
-dd if=/dev/urandom of="$work/model/weights/model.bin" bs=1M count="$size_mb" status=none
+dd if=/dev/urandom of="$work/model.bin" bs=1M count="$size_mb" status=none
+bench_model "$work/model" "$version" "$work/model.bin"
 
 # Every engine command a build runs is counted by a docker on PATH that logs its arguments, then runs the real one.
 mkdir -p "$work/shim"
@@ -63,8 +47,6 @@ chmod +x "$work/shim/docker"
 export PATH="$work/shim:$PATH"
 
 build() { dotnet build "$1" -nologo -nr:false -tl:off -v:q --no-restore; }
-dotnet restore "$work/empty" -nologo -v:q >/dev/null
-dotnet restore "$work/model" -nologo -v:q >/dev/null
 echo "bench: first builds (the model's image is built once here)"
 time build "$work/empty" >/dev/null
 time build "$work/model" >/dev/null
@@ -72,27 +54,17 @@ time build "$work/model" >/dev/null
 
 # Rounds of hyperfine, each running both builds, so that a slow spell of a shared machine falls on both alike;
 # the ratio of the medians over all rounds is the result (means are printed beside it).
-empty_cmd="dotnet build $work/empty -nologo -nr:false -tl:off -v:q --no-restore"
-model_cmd="dotnet build $work/model -nologo -nr:false -tl:off -v:q --no-restore"
-rounds=${BENCH_ROUNDS:-3}
 for round in $(seq 1 "$rounds"); do
-  hyperfine --warmup 2 --runs "$runs" --export-json "$work/round-$round.json" -n empty "$empty_cmd" -n cog-model "$model_cmd"
+  hyperfine --warmup 2 --runs "$runs" --export-json "$work/round-$round.json" \
+    -n empty "dotnet build $work/empty -nologo -nr:false -tl:off -v:q --no-restore" \
+    -n cog-model "dotnet build $work/model -nologo -nr:false -tl:off -v:q --no-restore"
 done
 
-python3 - "$work" "$rounds" "$size_mb" <<'PY2'
-import json, statistics, sys
-work, rounds, size_mb = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-times = {"empty": [], "cog-model": []}
-for round in range(1, rounds + 1):
-    for result in json.load(open(f"{work}/round-{round}.json"))["results"]:
-        times[result["command"]] += result["times"]
-empty, model = times["empty"], times["cog-model"]
-print(f"no-op build, {len(empty)} runs each: empty project median {statistics.median(empty):.3f} s (mean {statistics.mean(empty):.3f}), "
-      f"Cog model with {size_mb} MB of weights median {statistics.median(model):.3f} s (mean {statistics.mean(model):.3f})")
-print(f"ratio of medians {statistics.median(model) / statistics.median(empty):.3f}, ratio of means {statistics.mean(model) / statistics.mean(empty):.3f}")
-calls = [line.split() for line in open(f"{work}/engine-calls.log") if line.strip()]
+bench_report "$rounds" empty cog-model
+python3 - "$work" <<'PY'
+import sys
+calls = [line.split() for line in open(sys.argv[1] + "/engine-calls.log") if line.strip()]
 builds = sum(1 for c in calls if c and (c[0] == "build" or c[:2] == ["buildx", "build"]))
-print(f"engine commands run by {len(model) + rounds * 2} no-op builds: {len(calls)} ({builds} builds)")
-PY2
-image="cog-model"
-docker image rm -f "$image" >/dev/null 2>&1 || true
+print(f"engine commands run by the no-op builds: {len(calls)} ({builds} builds)")
+PY
+docker image rm -f cog-model >/dev/null 2>&1 || true

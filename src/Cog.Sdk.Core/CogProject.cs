@@ -132,7 +132,6 @@ namespace Cog.Sdk.Core
                 RuntimeVersion = Blank(options.RuntimeVersion) ?? Config.SdkVersion?.Value,
                 PipIndexUrl = Blank(options.PipIndexUrl),
                 PipExtraIndexUrl = Blank(options.PipExtraIndexUrl),
-                UseBuildKit = options.UseBuildKit,
                 SourceUrl = Blank(options.SourceUrl),
                 SourceRevision = Blank(options.SourceRevision),
             };
@@ -155,7 +154,6 @@ namespace Cog.Sdk.Core
         public string? RuntimeVersion { get; set; }
         public string? PipIndexUrl { get; set; }
         public string? PipExtraIndexUrl { get; set; }
-        public bool UseBuildKit { get; set; }
         public string? SourceUrl { get; set; }
         public string? SourceRevision { get; set; }
     }

@@ -116,8 +116,22 @@ public sealed class CogProjectTests : IDisposable
         Assert.NotNull(read);
         Assert.Equal(JsonText.Serialize(loaded), JsonText.Serialize(read));
         var options = new ImageOptions();
-        Assert.Equal(
-            DockerfileGenerator.Generate(loaded.CreateDockerfileSpec(options), new DiagnosticBag())?.Text,
-            DockerfileGenerator.Generate(read!.CreateDockerfileSpec(options), new DiagnosticBag())?.Text);
+        GeneratedDockerfile? dockerfile = DockerfileGenerator.Generate(loaded.CreateDockerfileSpec(options), new DiagnosticBag());
+        Assert.Equal(dockerfile?.Text, DockerfileGenerator.Generate(read!.CreateDockerfileSpec(options), new DiagnosticBag())?.Text);
+
+        // The image build reads the Dockerfile with its origins and its classic builder's form from Dockerfile.json.
+        if (dockerfile != null)
+        {
+            string dockerfileFile = GeneratedDockerfile.ModelPathIn(_project.ObjCog);
+            File.WriteAllText(dockerfileFile, JsonText.Serialize(dockerfile));
+            GeneratedDockerfile? readDockerfile = JsonText.ReadFile<GeneratedDockerfile>(dockerfileFile);
+            Assert.NotNull(readDockerfile);
+            Assert.Equal(JsonText.Serialize(dockerfile), JsonText.Serialize(readDockerfile));
+            Assert.Equal(dockerfile.LocalPackages, readDockerfile!.LocalPackages);
+            if (!dockerfile.Instructions.Any(i => i.SecretMounts.Count > 0))
+            {
+                Assert.Equal(dockerfile.ForClassicBuilder(), readDockerfile.ForClassicBuilder());
+            }
+        }
     }
 }

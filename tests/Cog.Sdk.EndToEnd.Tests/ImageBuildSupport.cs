@@ -12,7 +12,8 @@ public sealed class EngineCli
 
     public static EngineCli Docker => new(TestEngine.Docker);
 
-    public static EngineCli Podman => new(TestEngine.FindOnPath("podman") ?? throw new InvalidOperationException("no podman CLI on PATH"));
+    /// <summary>The CLI of this test run's builder (<see cref="TestEngine.Builder"/>): what the SDK under test builds with.</summary>
+    public static EngineCli UnderTest => new(TestEngine.Cli);
 
     public string Executable { get; }
 
@@ -42,6 +43,17 @@ public sealed class EngineCli
         var (code, output, _) = Run("image", "inspect", "--format", "{{.Id}}", image);
         return code == 0 ? output.Trim() : null;
     }
+
+    /// <summary>The image's filesystem layers (diff ids), bottom first.</summary>
+    public IReadOnlyList<string> Layers(string image)
+    {
+        var (code, output, error) = Run("image", "inspect", "--format", "{{json .RootFS.Layers}}", image);
+        Assert.True(code == 0, $"image inspect {image} failed: {error}");
+        return JsonSerializer.Deserialize<List<string>>(output.Trim()) ?? new List<string>();
+    }
+
+    /// <summary>Whether <paramref name="text"/> is anywhere in the image: in any layer, any file, its configuration.</summary>
+    public bool ImageHolds(string image, string text) => ImageArchive.Holds(Executable, image, text);
 
     public IReadOnlyDictionary<string, string> Labels(string image)
     {
@@ -75,27 +87,6 @@ public sealed class EngineCli
         }
 
         return found;
-    }
-}
-
-/// <summary>What the classic builder printed for each Dockerfile step of one build.</summary>
-public sealed record BuildStep(int Number, string Instruction, bool FromCache)
-{
-    private static readonly Regex StepLine = new(@"Step (?<n>\d+)/\d+ : (?<instruction>.*)$", RegexOptions.Multiline);
-
-    /// <summary>The steps of the build in the output; a step is cached when " ---> Using cache" follows it before the next step.</summary>
-    public static IReadOnlyList<BuildStep> Parse(string output)
-    {
-        var matches = StepLine.Matches(output).ToList();
-        var steps = new List<BuildStep>();
-        for (int i = 0; i < matches.Count; i++)
-        {
-            int end = i + 1 < matches.Count ? matches[i + 1].Index : output.Length;
-            string block = output.Substring(matches[i].Index, end - matches[i].Index);
-            steps.Add(new BuildStep(int.Parse(matches[i].Groups["n"].Value), matches[i].Groups["instruction"].Value.Trim(), block.Contains("Using cache", StringComparison.Ordinal)));
-        }
-
-        return steps;
     }
 }
 
@@ -156,15 +147,77 @@ public sealed class LocalImageFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A test that needs podman's CLI beside the docker engine; skipped where there is none, failing under CI=true.</summary>
-public sealed class PodmanFactAttribute : FactAttribute
+/// <summary>
+/// What every test that builds a model's image with `dotnet build` shares. Each test names its image cog-e2e-&lt;id&gt;, puts
+/// the same id in the model's environment (so every container of the build carries it), and at the end removes the image
+/// and checks that no container is left. Images are built with the builder of this test run (<see cref="TestEngine.Builder"/>).
+/// </summary>
+public abstract class ModelImageTest : IDisposable
 {
-    public PodmanFactAttribute()
+    internal const string Predictor = """
+        from cog import BasePredictor, Input
+
+
+        class Predictor(BasePredictor):
+            def predict(self, text: str = Input(description="Who to greet")) -> str:
+                return "hello " + text
+        """;
+
+    private readonly List<(EngineCli Engine, string Image)> _images = new();
+
+    protected ModelImageTest(PackedSdk sdk) => Sdk = sdk;
+
+    protected PackedSdk Sdk { get; }
+
+    /// <summary>Unique to the test: in its image name and its model's environment.</summary>
+    protected string Id { get; } = Guid.NewGuid().ToString("N").Substring(0, 12);
+
+    /// <summary>The image name of this test, unique to it.</summary>
+    protected string Image => "cog-e2e-" + Id;
+
+    /// <summary>The marker in the model's environment, found in every container the test made.</summary>
+    protected string Marker => "COG_E2E_TEST=" + Id;
+
+    /// <summary>The CLI of the builder under test, to look at what a build made.</summary>
+    protected static EngineCli Cli => EngineCli.UnderTest;
+
+    public void Dispose()
     {
-        string? podman = TestEngine.FindOnPath("podman");
-        if (podman == null && !TestEngine.IsCI)
+        foreach (var (engine, image) in _images)
         {
-            Skip = "No podman CLI on PATH. Install podman (README.md, \"Two commands on a fresh machine\"); under CI=true this is a failure.";
+            engine.RemoveImage(image);
         }
+
+        // Checked after the images are gone: removing an image with a container left would have failed quietly.
+        foreach (var cli in _images.Select(i => i.Engine).GroupBy(e => e.Executable).Select(g => g.First()))
+        {
+            var left = cli.ContainersMentioning(Id);
+            Assert.True(left.Count == 0, $"{cli.Executable}: containers left behind:\n{string.Join("\n", left)}");
+        }
+    }
+
+    /// <summary>A cog.yaml in the current form with this test's marker in its environment.</summary>
+    protected string Yaml(string build, string predict = "predict.py:Predictor") =>
+        $"build:\n{build.TrimEnd()}\npredict: \"{predict}\"\nenvironment:\n  - {Marker}\n";
+
+    /// <summary>A model whose image this test builds (and removes at the end).</summary>
+    protected ModelProject NewModel(string name, string build, string? projectXml = null)
+    {
+        Removes(Cli, Image);
+        return Sdk.NewProject(name, projectXml).Write("cog.yaml", Yaml(build)).Write("predict.py", Predictor);
+    }
+
+    /// <summary>Removes <paramref name="image"/> at the end of the test.</summary>
+    protected void Removes(EngineCli engine, string image) => _images.Add((engine, image));
+
+    /// <summary>`dotnet build` at normal verbosity (the engine's own lines are logged at normal importance) into this test's image.</summary>
+    protected BuildOutput BuildImage(ModelProject model, params string[] properties) =>
+        model.Build(new[] { "-v:n", "-p:CogImageName=" + Image }.Concat(properties).ToArray());
+
+    protected static void AssertSucceeded(BuildOutput build)
+    {
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Empty(build.Errors);
+        BuildAssert.NoCrash(build);
     }
 }

@@ -180,7 +180,9 @@ public sealed class ModelProject
     /// <summary>As <see cref="DotnetWithTimeout"/>, with environment variables for the dotnet process (e.g. DOCKER_HOST).</summary>
     public BuildOutput DotnetWithEnvironment(TimeSpan timeout, IDictionary<string, string?>? environment, params string[] args)
     {
-        var all = new List<string>(args) { "-nologo", "-nr:false", "-tl:off" };
+        // The verb, then the defaults, then the test's own arguments, which win (e.g. -tl:on over -tl:off).
+        var all = new List<string>(args.Take(1)) { "-nologo", "-nr:false", "-tl:off" };
+        all.AddRange(args.Skip(1));
         bool namesProject = args.Any(a => a.EndsWith(".slnx", StringComparison.Ordinal) || a.EndsWith(".sln", StringComparison.Ordinal) || a.EndsWith("proj", StringComparison.Ordinal));
         if (args.Length > 0 && (args[0] == "build" || args[0] == "msbuild" || args[0] == "clean") && !namesProject)
         {

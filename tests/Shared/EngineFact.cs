@@ -29,6 +29,19 @@ public sealed class EngineTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>The builders Cog.Sdk builds images with; the engine tests run on one of them per test run.</summary>
+public enum TestBuilder
+{
+    /// <summary>docker buildx build: Docker's default since Docker 23.</summary>
+    BuildKit,
+
+    /// <summary>The classic builder of the same docker daemon (DOCKER_BUILDKIT=0).</summary>
+    Classic,
+
+    /// <summary>podman build (buildah).</summary>
+    Podman,
+}
+
 /// <summary>Finds the engine the tests use, once per test run.</summary>
 public static class TestEngine
 {
@@ -36,6 +49,27 @@ public static class TestEngine
 
     /// <summary>True under CI=true, where tests must not skip for lack of an engine.</summary>
     public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly Lazy<TestBuilder> ChosenBuilder = new(() =>
+        string.Equals(Environment.GetEnvironmentVariable("CogContainerEngine"), "podman", StringComparison.OrdinalIgnoreCase) ? TestBuilder.Podman
+        : Environment.GetEnvironmentVariable("DOCKER_BUILDKIT") == "0" || !Available || Run("buildx", "version").ExitCode != 0 ? TestBuilder.Classic
+        : TestBuilder.BuildKit);
+
+    /// <summary>
+    /// The builder of this test run, chosen the way a user chooses it, so that the SDK under test (which inherits the
+    /// environment) builds with the same: CogContainerEngine=podman (the SDK's property, from the environment) for
+    /// podman, DOCKER_BUILDKIT=0 for docker's classic builder, otherwise BuildKit where docker has buildx (the classic
+    /// builder where it has not, as the SDK does). .ci/run runs the engine tests once with each.
+    /// </summary>
+    public static TestBuilder Builder => ChosenBuilder.Value;
+
+    /// <summary>The CogContainerEngine setting that builds with <see cref="Builder"/>.</summary>
+    public static string Setting => Builder == TestBuilder.Podman ? "podman" : "docker";
+
+    /// <summary>Full path of the CLI of <see cref="Builder"/>: podman's, or docker's.</summary>
+    public static string Cli => Builder == TestBuilder.Podman
+        ? FindOnPath("podman") ?? throw new InvalidOperationException("CogContainerEngine=podman, but there is no podman CLI on PATH")
+        : Docker;
 
     /// <summary>Full path of the docker CLI, when its daemon answers.</summary>
     public static string Docker => Probe.Value.Docker ?? throw new InvalidOperationException(Probe.Value.Problem);
@@ -47,9 +81,14 @@ public static class TestEngine
         Available || IsCI ? null : $"No container engine answers here ({Probe.Value.Problem}). Start Docker or Podman (README.md, \"Two commands on a fresh machine\"); under CI=true this is a failure.";
 
     /// <summary>Runs the docker CLI and returns (exit code, stdout, stderr).</summary>
-    public static (int ExitCode, string Out, string Err) Run(params string[] args)
+    public static (int ExitCode, string Out, string Err) Run(params string[] args) => RunWith(Docker, args);
+
+    /// <summary>Runs the CLI of the builder under test (docker, or podman) and returns (exit code, stdout, stderr).</summary>
+    public static (int ExitCode, string Out, string Err) RunCli(params string[] args) => RunWith(Cli, args);
+
+    private static (int ExitCode, string Out, string Err) RunWith(string cli, string[] args)
     {
-        var psi = new ProcessStartInfo(Docker) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
@@ -61,7 +100,7 @@ public static class TestEngine
         if (!p.WaitForExit(120_000))
         {
             p.Kill(true);
-            throw new TimeoutException("docker " + string.Join(" ", args));
+            throw new TimeoutException(cli + " " + string.Join(" ", args));
         }
 
         return (p.ExitCode, stdout.Result, stderr.Result);

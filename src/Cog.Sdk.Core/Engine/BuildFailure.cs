@@ -9,15 +9,12 @@ using Cog.Sdk.Core.Generate;
 namespace Cog.Sdk.Core.Engine
 {
     /// <summary>
-    /// Turns a failed build's output into one coded error at the cog.yaml line behind the failing step.
-    /// The classic builder prints "Step N/M : ...", podman "STEP N/M: ...": both count every instruction, so step N is
-    /// instruction N. BuildKit quotes the failing Dockerfile line as "Dockerfile:L".
+    /// Turns a failed build's output into one coded error at the cog.yaml line behind the failing step, quoting what that
+    /// step printed itself: at the default verbosity the engine's output is not in the log, so the error carries it.
+    /// <see cref="BuildProgress"/> reads each builder's output and knows which step failed.
     /// </summary>
     internal static class BuildFailure
     {
-        private static readonly Regex ClassicStep = new Regex(@"^Step (\d+)/\d+ : ");
-        private static readonly Regex PodmanStep = new Regex(@"^STEP (\d+)/\d+: ");
-        private static readonly Regex BuildKitLine = new Regex(@"^Dockerfile:(\d+)\s*$");
         private static readonly Regex ExitCode = new Regex(@"(?:returned a non-zero code|exit status|exit code):? (\d+)");
         private static readonly Regex MissingAptPackage = new Regex(@"Unable to locate package (\S+)");
         private static readonly Regex MissingPipPackage = new Regex(@"(?:No matching distribution found for|Could not find a version that satisfies the requirement) ([A-Za-z0-9_.\-\[\]]+)");
@@ -27,6 +24,9 @@ namespace Cog.Sdk.Core.Engine
             "initializing source docker://", "no such host", "not found: manifest",
         };
 
+        /// <summary>Lines of the failing step's output that its error quotes.</summary>
+        private const int QuotedLines = 5;
+
         public static Diagnostic Analyze(ContainerEngine engine, GeneratedDockerfile dockerfile, IReadOnlyList<string> output, int exitCode, SourceLocation fallback)
         {
             string all = string.Join("\n", output);
@@ -35,8 +35,14 @@ namespace Cog.Sdk.Core.Engine
                 return daemon;
             }
 
-            string lastLines = EngineLocator.LastLines(string.Join("\n", output.Where(l => !IsNoise(l))), 5);
-            DockerfileInstruction? failed = FailedInstruction(dockerfile, output)
+            var steps = new BuildProgress(dockerfile, _ => { });
+            foreach (string line in output)
+            {
+                steps.Read(line);
+            }
+
+            string lastLines = EngineLocator.LastLines(string.Join("\n", output.Where(l => !IsNoise(l))), QuotedLines);
+            DockerfileInstruction? failed = steps.Failed
                 ?? (PullFailureSigns.Any(s => all.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0)
                     ? dockerfile.Instructions.FirstOrDefault(i => i.Kind == InstructionKind.BaseImage)
                     : null);
@@ -46,6 +52,7 @@ namespace Cog.Sdk.Core.Engine
             }
 
             SourceLocation origin = failed.Origin.File != null ? failed.Origin : fallback;
+            IReadOnlyList<string> stepOutput = steps.OutputOf(failed).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
             switch (failed.Kind)
             {
                 case InstructionKind.BaseImage:
@@ -67,40 +74,14 @@ namespace Cog.Sdk.Core.Engine
                     string command = failed.Items[0].Value;
                     string firstLine = command.Split('\n')[0] + (command.IndexOf('\n') >= 0 ? " ..." : "");
                     Match code = ExitCode.Matches(all).Cast<Match>().LastOrDefault() ?? Match.Empty;
-                    return Diagnostic.Error(ProcessMessages.RunCommandFailed, origin, firstLine, code.Success ? code.Groups[1].Value : exitCode.ToString(CultureInfo.InvariantCulture));
+                    // One line, so that the log shows one error: the command's last lines joined.
+                    string printed = stepOutput.Count == 0 ? "nothing" : string.Join(" | ", stepOutput.Skip(Math.Max(0, stepOutput.Count - QuotedLines)));
+                    return Diagnostic.Error(ProcessMessages.RunCommandFailed, origin, firstLine,
+                        code.Success ? code.Groups[1].Value : exitCode.ToString(CultureInfo.InvariantCulture), printed);
                 default:
-                    return Diagnostic.Error(ProcessMessages.BuildStepFailed, origin, failed.Text, lastLines);
+                    string quoted = stepOutput.Count == 0 ? lastLines : string.Join(Environment.NewLine, stepOutput.Skip(Math.Max(0, stepOutput.Count - QuotedLines)));
+                    return Diagnostic.Error(ProcessMessages.BuildStepFailed, origin, failed.Text, quoted);
             }
-        }
-
-        /// <summary>The instruction the engine was running when it failed: the last step it announced.</summary>
-        internal static DockerfileInstruction? FailedInstruction(GeneratedDockerfile dockerfile, IReadOnlyList<string> output)
-        {
-            DockerfileInstruction? failed = null;
-            foreach (string line in output)
-            {
-                Match buildKit = BuildKitLine.Match(line);
-                if (buildKit.Success)
-                {
-                    // BuildKit's error block names the line itself; nothing after it is more precise.
-                    int number = int.Parse(buildKit.Groups[1].Value, CultureInfo.InvariantCulture);
-                    return dockerfile.Instructions.LastOrDefault(i => i.Line <= number) ?? failed;
-                }
-
-                Match step = ClassicStep.Match(line);
-                if (!step.Success)
-                {
-                    step = PodmanStep.Match(line);
-                }
-
-                if (step.Success)
-                {
-                    int index = int.Parse(step.Groups[1].Value, CultureInfo.InvariantCulture) - 1;
-                    failed = index < dockerfile.Instructions.Count ? dockerfile.Instructions[index] : null;
-                }
-            }
-
-            return failed;
         }
 
         /// <summary>Where the item named <paramref name="name"/> (a package, a requirement) was written.</summary>

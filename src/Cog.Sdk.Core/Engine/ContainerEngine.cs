@@ -33,6 +33,15 @@ namespace Cog.Sdk.Core.Engine
         /// </summary>
         public bool HasBuildKit { get; }
 
+        /// <summary>Docker's classic builder (DOCKER_BUILDKIT=0, or no buildx): no RUN --mount, no --secret.</summary>
+        public bool HasClassicBuilder => Kind == ContainerEngineKind.Docker && !HasBuildKit;
+
+        /// <summary>The builder, as a build log names it.</summary>
+        public string Builder =>
+            Kind == ContainerEngineKind.Podman ? "podman"
+            : HasBuildKit ? "BuildKit (docker buildx)"
+            : "docker's classic builder";
+
         /// <summary>
         /// Variables set for every call on top of the inherited environment (which carries DOCKER_HOST and
         /// DOCKER_CONTEXT), e.g. DOCKER_BUILDKIT matching <see cref="HasBuildKit"/>.

@@ -69,34 +69,57 @@ namespace Cog.Sdk.Core.Engine
     }
 
     /// <summary>
-    /// Builds the image with the container engine: stages the context under obj/, runs the engine's build, and turns
-    /// a failure into one coded error at the cog.yaml line the failing step came from. Whether a build is needed at all
-    /// is MSBuild's to decide (the CogContainerBuild target's inputs and outputs).
+    /// Where a build reports. <see cref="Progress"/>: one line per Dockerfile step as it starts and ends, and a line while a
+    /// long one runs on, for the default verbosity. <see cref="Detail"/>: the engine's own output, line by line, and the
+    /// command line.
+    /// </summary>
+    public sealed class BuildLog
+    {
+        public BuildLog(Action<string> detail, Action<string> progress)
+        {
+            Detail = detail;
+            Progress = progress;
+        }
+
+        public Action<string> Detail { get; }
+
+        public Action<string> Progress { get; }
+    }
+
+    /// <summary>
+    /// Builds the image with the container engine: stages the context under obj/, runs the engine's build, and turns a
+    /// failure into one coded error at the cog.yaml line the failing step came from. BuildKit builds with
+    /// <c>docker buildx build --load</c> (the image lands in docker's store whatever driver the current builder has), the
+    /// classic builder from a copy of the Dockerfile without cache mounts, podman from the Dockerfile as it is. Whether a
+    /// build is needed at all is MSBuild's to decide (the CogContainerBuild target's inputs and outputs).
     /// </summary>
     public static class ImageBuilder
     {
         /// <summary>The classic builder colours a step's stderr even into a pipe; logs and the failure analysis want plain text.</summary>
         private static readonly Regex TerminalEscapes = new Regex(@"\x1B\[[0-9;?]*[A-Za-z]");
 
+        /// <summary>How often the build looks for a step that has run on without a line for <see cref="BuildProgress.HeartbeatInterval"/>.</summary>
+        private static readonly TimeSpan HeartbeatCheck = TimeSpan.FromSeconds(1);
+
         public static string ContextDirectory(BuildRequest request) => GeneratedDockerfile.ContextDirectoryIn(request.IntermediateDirectory);
 
         public static string DockerfilePath(BuildRequest request) => GeneratedDockerfile.PathIn(request.IntermediateDirectory);
 
-        /// <summary>Builds the image (streaming the engine's lines to <paramref name="log"/>) and returns its id; throws <see cref="CogException"/> on failure.</summary>
-        public static async Task<string> BuildAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
+        /// <summary>Builds the image, reporting to <paramref name="log"/> as it goes, and returns its id; throws <see cref="CogException"/> on failure.</summary>
+        public static async Task<string> BuildAsync(BuildRequest request, BuildLog log, CancellationToken cancellationToken)
         {
-            BuildContext context = request.Context;
-            context.Stage(ContextDirectory(request));
-            FileWrites.WriteIfChanged(DockerfilePath(request), request.Dockerfile.Text);
+            string dockerfile = WriteDockerfile(request);
+            request.Context.Stage(ContextDirectory(request));
             string idFile = Path.Combine(request.IntermediateDirectory, "image.iid");
             if (File.Exists(idFile))
             {
                 File.Delete(idFile);
             }
 
-            var arguments = BuildArguments(request, idFile);
-            log($"Building {request.ImageName} with {request.Engine}: {string.Join(" ", RedactSecrets(arguments, request))}");
+            var arguments = BuildArguments(request, dockerfile, idFile);
+            log.Detail($"Building {request.ImageName} with {request.Engine}: {string.Join(" ", RedactSecrets(arguments, request))}");
             var output = new List<string>();
+            var progress = new BuildProgress(request.Dockerfile, log.Progress);
             void OnLine(string line)
             {
                 line = TerminalEscapes.Replace(line, "");
@@ -105,10 +128,17 @@ namespace Cog.Sdk.Core.Engine
                     output.Add(line);
                 }
 
-                log(line);
+                progress.Read(line);
+                log.Detail(line);
             }
 
-            ProcessResult result = await request.Engine.RunAsync(arguments, cancellationToken, OnLine, OnLine).ConfigureAwait(false);
+            ProcessResult result;
+            using (new Timer(_ => progress.Tick(), null, HeartbeatCheck, HeartbeatCheck))
+            {
+                result = await request.Engine.RunAsync(arguments, cancellationToken, OnLine, OnLine).ConfigureAwait(false);
+            }
+
+            progress.Finish(result.Succeeded);
             if (!result.Succeeded)
             {
                 throw new CogException(BuildFailure.Analyze(request.Engine, request.Dockerfile, output, result.ExitCode, request.ConfigLocation));
@@ -120,17 +150,45 @@ namespace Cog.Sdk.Core.Engine
                 imageId = (await Images.InspectAsync(request.Engine, request.ImageName, cancellationToken).ConfigureAwait(false))?.Id ?? "";
             }
 
+            log.Detail($"Image built as {request.ImageName} ({imageId}).");
             return imageId;
         }
 
-        private static List<string> BuildArguments(BuildRequest request, string idFile)
+        /// <summary>
+        /// Writes the Dockerfile into obj/cog and returns the one the engine's builder reads: that one, or, for the classic
+        /// builder, its copy without cache mounts. What the classic builder cannot build at all (secrets) is refused here.
+        /// </summary>
+        private static string WriteDockerfile(BuildRequest request)
         {
-            var arguments = new List<string> { "build", "-f", DockerfilePath(request), "-t", request.ImageName, "--iidfile", idFile };
-            if (request.Engine.Kind == ContainerEngineKind.Docker && request.Engine.HasBuildKit)
+            string path = DockerfilePath(request);
+            FileWrites.WriteIfChanged(path, request.Dockerfile.Text);
+            if (!request.Engine.HasClassicBuilder)
             {
-                arguments.Add("--progress=plain"); // One line per event: the failure analysis reads "Dockerfile:N".
+                return path;
             }
-            else if (request.Engine.Kind == ContainerEngineKind.Docker)
+
+            // A secret mount first: its error points at the line of cog.yaml that needs the secret.
+            string text = request.Dockerfile.ForClassicBuilder();
+            if (request.Secrets.Count > 0)
+            {
+                throw new CogException(Diagnostic.Error(ProcessMessages.BuildSecretNeedsBuildKit, SourceLocation.None, request.Secrets[0].Id));
+            }
+
+            string classic = GeneratedDockerfile.ClassicPathIn(request.IntermediateDirectory);
+            FileWrites.WriteIfChanged(classic, text);
+            return classic;
+        }
+
+        private static List<string> BuildArguments(BuildRequest request, string dockerfile, string idFile)
+        {
+            ContainerEngine engine = request.Engine;
+            var arguments = engine.Kind == ContainerEngineKind.Docker && engine.HasBuildKit
+                // --load: a builder of the docker-container (or a remote) driver keeps its result in its own cache
+                // without it; for the default docker driver it is what happens anyway. --progress=plain: one line per event.
+                ? new List<string> { "buildx", "build", "--load", "--progress=plain" }
+                : new List<string> { "build" };
+            arguments.AddRange(new[] { "-f", dockerfile, "-t", request.ImageName, "--iidfile", idFile });
+            if (engine.HasClassicBuilder)
             {
                 arguments.Add("--force-rm"); // The classic builder otherwise keeps a failed step's container.
             }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using Cog.Sdk.Core.Diagnostics;
 
 namespace Cog.Sdk.Core.Generate
 {
@@ -32,7 +33,8 @@ namespace Cog.Sdk.Core.Generate
     /// The files the engine gets, and nothing else: the model's files without build outputs, VCS and IDE folders,
     /// caches and whatever the user's .dockerignore excludes (read, never rewritten); large files separated from code;
     /// the runtime; the generated files. The context is staged under obj/ with hard links, so the project folder is
-    /// never written to and staging gigabytes of weights costs no copy.
+    /// never written to and staging gigabytes of weights costs no copy. Nothing from outside the model's folder enters it:
+    /// a symbolic link is followed only to what the context would hold anyway; any other link is left out with a warning.
     /// </summary>
     public sealed class BuildContext
     {
@@ -45,10 +47,11 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>MSBuild's output folders, excluded at the project root.</summary>
         public static readonly IReadOnlyList<string> ExcludedRootFolders = new[] { "bin", "obj" };
 
-        private BuildContext(IReadOnlyList<ContextFile> files, IReadOnlyDictionary<string, string> generatedFiles)
+        private BuildContext(IReadOnlyList<ContextFile> files, IReadOnlyDictionary<string, string> generatedFiles, IReadOnlyList<Diagnostic> warnings)
         {
             Files = files;
             GeneratedFiles = generatedFiles;
+            Warnings = warnings;
         }
 
         /// <summary>Files linked into the context, sorted by context path.</summary>
@@ -56,6 +59,9 @@ namespace Cog.Sdk.Core.Generate
 
         /// <summary>Files written into the context, by context path.</summary>
         public IReadOnlyDictionary<string, string> GeneratedFiles { get; }
+
+        /// <summary>The symbolic links left out (COG3009, COG3010), each located at the link.</summary>
+        public IReadOnlyList<Diagnostic> Warnings { get; }
 
         /// <summary>
         /// Lists the context by stat only (no file is read but .dockerignore).
@@ -70,12 +76,15 @@ namespace Cog.Sdk.Core.Generate
             IEnumerable<string>? localPackages = null)
         {
             var files = new List<ContextFile>();
+            var warnings = new List<Diagnostic>();
             var ignore = DockerIgnore.Load(Path.Combine(projectDirectory, ".dockerignore"));
             var excluded = new HashSet<string>(
-                (excludedDirectories ?? Array.Empty<string>()).Select(d => Path.GetFullPath(d).TrimEnd(Path.DirectorySeparatorChar)),
-                StringComparer.Ordinal);
+                (excludedDirectories ?? Array.Empty<string>())
+                    .Select(d => Path.GetFullPath(d).TrimEnd(Path.DirectorySeparatorChar))
+                    .SelectMany(d => new[] { d, SymbolicLink.RealPath(d) ?? d }),
+                SymbolicLink.PathComparison == StringComparison.Ordinal ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
 
-            foreach (var (file, relative) in Walk(projectDirectory, "", excluded, ignore, isProject: true))
+            foreach (var (file, relative) in new Walker(projectDirectory, ignore, excluded, isProject: true, warnings).Files())
             {
                 string folder = file.Length >= LargeFileThreshold ? DockerfileGenerator.WeightsFolder : DockerfileGenerator.SourceFolder;
                 files.Add(new ContextFile(file.FullName, folder + "/" + relative, file.Length, file.LastWriteTimeUtc));
@@ -83,7 +92,7 @@ namespace Cog.Sdk.Core.Generate
 
             if (runtimeDirectory != null)
             {
-                foreach (var (file, relative) in Walk(runtimeDirectory, "", excluded, DockerIgnore.Empty, isProject: false))
+                foreach (var (file, relative) in new Walker(runtimeDirectory, DockerIgnore.Empty, excluded, isProject: false, warnings).Files())
                 {
                     files.Add(new ContextFile(file.FullName, DockerfileGenerator.RuntimeFolder + "/cog/" + relative, file.Length, file.LastWriteTimeUtc));
                 }
@@ -100,7 +109,7 @@ namespace Cog.Sdk.Core.Generate
 
             files.Sort((a, b) => string.CompareOrdinal(a.ContextPath, b.ContextPath));
             var generated = new SortedDictionary<string, string>(generatedFiles.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
-            return new BuildContext(files, generated);
+            return new BuildContext(files, generated, warnings);
         }
 
         /// <summary>
@@ -114,7 +123,7 @@ namespace Cog.Sdk.Core.Generate
                 .Select(f => new ContextFile(f.Info.FullName, f.ContextPath, f.Info.Exists ? f.Info.Length : 0, f.Info.Exists ? f.Info.LastWriteTimeUtc : DateTime.MinValue))
                 .OrderBy(f => f.ContextPath, StringComparer.Ordinal)
                 .ToList();
-            return new BuildContext(files, new SortedDictionary<string, string>(generatedFiles.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal));
+            return new BuildContext(files, new SortedDictionary<string, string>(generatedFiles.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal), Array.Empty<Diagnostic>());
         }
 
         /// <summary>
@@ -142,15 +151,8 @@ namespace Cog.Sdk.Core.Generate
                     staged.Delete();
                 }
 
-                if (new FileInfo(file.SourcePath).Attributes.HasFlag(FileAttributes.ReparsePoint))
-                {
-                    // A link to a symbolic link would be the link itself; the engine needs the content.
-                    File.Copy(file.SourcePath, target);
-                }
-                else
-                {
-                    HardLink.LinkOrCopy(file.SourcePath, target);
-                }
+                // The source is a real file: a followed link's source is where the link leads.
+                HardLink.LinkOrCopy(file.SourcePath, target);
             }
 
             foreach (var pair in GeneratedFiles)
@@ -170,38 +172,128 @@ namespace Cog.Sdk.Core.Generate
         private static string ContextPathToFull(string contextDirectory, string contextPath) =>
             Path.Combine(contextDirectory, contextPath.Replace('/', Path.DirectorySeparatorChar));
 
-        private static IEnumerable<(FileInfo File, string Relative)> Walk(
-            string directory,
-            string relativePrefix,
-            HashSet<string> excludedDirectories,
-            DockerIgnore ignore,
-            bool isProject)
+        /// <summary>
+        /// Lists a folder's files for the context, by stat only. A symbolic link (named in .dockerignore: left out quietly) is
+        /// followed only when it leads, through any number of links, to a file or folder inside the folder that the context
+        /// would hold anyway, and not to a folder above it (a loop); a followed link's files keep the link's path. Any other
+        /// link is left out with a warning at the link: outside the folder (COG3009), or leading nowhere or to something
+        /// left out (COG3010).
+        /// </summary>
+        private sealed class Walker
         {
-            var info = new DirectoryInfo(directory);
-            foreach (FileSystemInfo entry in info.EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
-            {
-                string relative = relativePrefix + entry.Name;
-                if (entry is DirectoryInfo folder)
-                {
-                    // Folder links are not followed: they may loop, or lead far outside the model.
-                    if (folder.Attributes.HasFlag(FileAttributes.ReparsePoint)
-                        || ExcludedFolderNames.Contains(folder.Name)
-                        || excludedDirectories.Contains(folder.FullName.TrimEnd(Path.DirectorySeparatorChar))
-                        || (isProject && relativePrefix.Length == 0 && ExcludedRootFolders.Contains(relative)))
-                    {
-                        continue;
-                    }
+            private readonly string _root;
+            private readonly string _realRoot;
+            private readonly DockerIgnore _ignore;
+            private readonly HashSet<string> _excludedDirectories;
+            private readonly bool _isProject;
+            private readonly List<Diagnostic> _warnings;
 
-                    // Not pruned by .dockerignore: a '!' pattern may bring back a file inside an excluded folder.
-                    foreach (var child in Walk(folder.FullName, relative + "/", excludedDirectories, ignore, isProject))
+            public Walker(string root, DockerIgnore ignore, HashSet<string> excludedDirectories, bool isProject, List<Diagnostic> warnings)
+            {
+                _root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
+                _realRoot = SymbolicLink.RealPath(_root) ?? _root;
+                _ignore = ignore;
+                _excludedDirectories = excludedDirectories;
+                _isProject = isProject;
+                _warnings = warnings;
+            }
+
+            public IEnumerable<(FileInfo File, string Relative)> Files() => Walk(_root, "", new[] { _realRoot });
+
+            /// <param name="realFolders">The real paths of the folders being walked, outermost first: a link back to one is a loop.</param>
+            private IEnumerable<(FileInfo File, string Relative)> Walk(string directory, string relativePrefix, IReadOnlyList<string> realFolders)
+            {
+                foreach (FileSystemInfo entry in new DirectoryInfo(directory).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+                {
+                    string relative = relativePrefix + entry.Name;
+                    if (SymbolicLink.IsLink(entry))
                     {
-                        yield return child;
+                        if (_ignore.IsExcluded(relative))
+                        {
+                            continue;
+                        }
+
+                        string? real = SymbolicLink.RealPath(entry.FullName);
+                        bool isFolder = real != null && Directory.Exists(real);
+                        if (NotFollowed(entry, relative, real, isFolder, realFolders) is Diagnostic warning)
+                        {
+                            _warnings.Add(warning);
+                        }
+                        else if (isFolder)
+                        {
+                            foreach (var child in Walk(real!, relative + "/", realFolders.Concat(new[] { real! }).ToList()))
+                            {
+                                yield return child;
+                            }
+                        }
+                        else
+                        {
+                            yield return (new FileInfo(real!), relative);
+                        }
+                    }
+                    else if (entry is DirectoryInfo folder)
+                    {
+                        if (IsExcludedFolder(folder.FullName, relative))
+                        {
+                            continue;
+                        }
+
+                        // Not pruned by .dockerignore: a '!' pattern may bring back a file inside an excluded folder.
+                        string realFolder = Path.Combine(realFolders[realFolders.Count - 1], folder.Name);
+                        foreach (var child in Walk(folder.FullName, relative + "/", realFolders.Concat(new[] { realFolder }).ToList()))
+                        {
+                            yield return child;
+                        }
+                    }
+                    else if (entry is FileInfo file && !_ignore.IsExcluded(relative))
+                    {
+                        yield return (file, relative);
                     }
                 }
-                else if (entry is FileInfo file && !ignore.IsExcluded(relative))
+            }
+
+            /// <summary>Why a link is not followed, as the warning at the link; null when it is followed.</summary>
+            private Diagnostic? NotFollowed(FileSystemInfo link, string relative, string? real, bool isFolder, IReadOnlyList<string> realFolders)
+            {
+                var at = new SourceLocation(link.FullName);
+                string target = SymbolicLink.TargetOf(link) ?? real ?? "?";
+                if (real != null && !SymbolicLink.IsInside(real, _realRoot))
                 {
-                    yield return (file, relative);
+                    return Diagnostic.Warning(ProcessMessages.LinkOutsideModel, at, relative, target);
                 }
+
+                string? why =
+                    !SymbolicLink.CanResolve ? "Visual Studio's MSBuild (.NET Framework) cannot check; 'dotnet build' follows links inside the folder"
+                    : real == null ? "does not exist (or the links lead round in a loop)"
+                    : isFolder && realFolders.Any(f => SymbolicLink.IsInside(f, real)) ? "is a folder that holds the link itself"
+                    : IsLeftOut(real, isFolder) ? "is itself left out of the build context (bin/, obj/, .git, .dockerignore, ...)"
+                    : null;
+                return why == null ? null : Diagnostic.Warning(ProcessMessages.LinkNotFollowed, at, relative, target, why);
+            }
+
+            /// <summary>Folders never part of the context: VCS and IDE folders and caches anywhere, bin/ and obj/ at the project root.</summary>
+            private bool IsExcludedFolder(string fullPath, string relative) =>
+                ExcludedFolderNames.Contains(Path.GetFileName(relative))
+                || _excludedDirectories.Contains(fullPath.TrimEnd(Path.DirectorySeparatorChar))
+                || (_isProject && relative.IndexOf('/') < 0 && ExcludedRootFolders.Contains(relative));
+
+            /// <summary>Whether a path inside the folder is one the context leaves out, judged by its own place in the folder.</summary>
+            private bool IsLeftOut(string real, bool isFolder)
+            {
+                string relative = real.Substring(_realRoot.Length).TrimStart(Path.DirectorySeparatorChar).Replace(Path.DirectorySeparatorChar, '/');
+                string[] segments = relative.Split('/');
+                string[] folders = isFolder ? segments : segments.Take(segments.Length - 1).ToArray();
+                string folderPath = _realRoot;
+                for (int i = 0; i < folders.Length; i++)
+                {
+                    folderPath = Path.Combine(folderPath, folders[i]);
+                    if (IsExcludedFolder(folderPath, string.Join("/", folders, 0, i + 1)))
+                    {
+                        return true;
+                    }
+                }
+
+                return !isFolder && _ignore.IsExcluded(relative);
             }
         }
 

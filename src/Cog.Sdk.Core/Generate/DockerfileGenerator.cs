@@ -42,7 +42,6 @@ namespace Cog.Sdk.Core.Generate
         private const string PipCacheMount = "--mount=type=cache,target=/root/.cache/pip ";
 
         private static readonly Regex PythonMajorMinor = new Regex(@"^\d+\.\d+$");
-        private static readonly Regex MountValue = new Regex(@"^[^\s,=""']+$");
 
         /// <summary>Generates the Dockerfile, or throws <see cref="CogException"/> with the first problem found.</summary>
         public static GeneratedDockerfile Generate(DockerfileSpec spec)
@@ -273,9 +272,8 @@ namespace Cog.Sdk.Core.Generate
                 }
 
                 string names = string.Join(" ", packages.Select(p => DockerfileText.ShellQuote(p.Value)));
-                string run = "RUN " + (_spec.UseBuildKit ? AptCacheMount : "")
-                    + "apt-get update -qq && apt-get install -qqy " + names + " && rm -rf /var/lib/apt/lists/*";
-                Instruction(InstructionKind.SystemPackages, run, packages[0].Location, packages);
+                string install = "apt-get update -qq && apt-get install -qqy " + names + " && rm -rf /var/lib/apt/lists/*";
+                Instruction(InstructionKind.SystemPackages, "RUN " + AptCacheMount + install, packages[0].Location, packages, classicText: "RUN " + install);
             }
 
             private void WritePythonInstall()
@@ -332,7 +330,7 @@ namespace Cog.Sdk.Core.Generate
                 }
 
                 Instruction(InstructionKind.PythonRequirements, $"COPY {RequirementsFile} /tmp/{RequirementsFile}", origin, lines);
-                Instruction(InstructionKind.PythonRequirements, PipInstall(new[] { "-r", "/tmp/" + RequirementsFile }), origin, lines);
+                PipInstall(InstructionKind.PythonRequirements, new[] { "-r", "/tmp/" + RequirementsFile }, origin, lines);
             }
 
             private void WriteRuntime()
@@ -341,7 +339,7 @@ namespace Cog.Sdk.Core.Generate
                 {
                     string package = string.IsNullOrEmpty(_spec.RuntimeVersion) ? "cog" : "cog==" + _spec.RuntimeVersion;
                     RequireSingleLine("Runtime version", package, Config.FileLocation);
-                    Instruction(InstructionKind.Runtime, PipInstall(new[] { package }), SourceLocation.None);
+                    PipInstall(InstructionKind.Runtime, new[] { package }, SourceLocation.None);
                     return;
                 }
 
@@ -351,18 +349,19 @@ namespace Cog.Sdk.Core.Generate
                 Instruction(InstructionKind.Runtime, $"COPY {RuntimeFolder}/ /opt/cog-runtime/", SourceLocation.None);
             }
 
-            private string PipInstall(IEnumerable<string> what)
+            /// <summary>
+            /// pip with its download cache in a cache mount, so a changed requirement downloads only what is new; the classic
+            /// builder, which has no cache mounts, gets --no-cache-dir instead, so the cache does not end up in the layer.
+            /// </summary>
+            private void PipInstall(InstructionKind kind, IEnumerable<string> what, SourceLocation origin, IReadOnlyList<Located<string>>? items = null)
             {
-                var arguments = new List<string> { "python", "-m", "pip", "install" };
-                if (!_spec.UseBuildKit)
-                {
-                    arguments.Add("--no-cache-dir");
-                }
-
-                AddIndex(arguments, "--index-url", _spec.PipIndexUrl);
-                AddIndex(arguments, "--extra-index-url", _spec.PipExtraIndexUrl);
-                arguments.AddRange(what);
-                return "RUN " + (_spec.UseBuildKit ? PipCacheMount : "") + DockerfileText.ExecForm(arguments);
+                var options = new List<string>();
+                AddIndex(options, "--index-url", _spec.PipIndexUrl);
+                AddIndex(options, "--extra-index-url", _spec.PipExtraIndexUrl);
+                options.AddRange(what);
+                string[] pip = { "python", "-m", "pip", "install" };
+                Instruction(kind, "RUN " + PipCacheMount + DockerfileText.ExecForm(pip.Concat(options)), origin, items,
+                    classicText: "RUN " + DockerfileText.ExecForm(pip.Concat(new[] { "--no-cache-dir" }).Concat(options)));
             }
 
             private void AddIndex(List<string> arguments, string option, string? url)
@@ -390,27 +389,13 @@ namespace Cog.Sdk.Core.Generate
                     .Concat(Config.PreInstall.Select(p => (Command: p, Mounts: (IReadOnlyList<SecretMount>)Array.Empty<SecretMount>())));
                 foreach (var (command, mounts) in commands)
                 {
-                    var flags = new StringBuilder();
-                    foreach (SecretMount mount in mounts)
-                    {
-                        if (!_spec.UseBuildKit)
-                        {
-                            _diagnostics.Error(ProcessMessages.SecretsNeedBuildKit, mount.Location, mount.Id);
-                            continue;
-                        }
-
-                        if (!MountValue.IsMatch(mount.Id) || !MountValue.IsMatch(mount.Target))
-                        {
-                            Refuse("Secret mount", mount.Id + " -> " + mount.Target, "the id and target cannot hold spaces, quotes, ',' or '='", mount.Location);
-                        }
-
-                        flags.Append("--mount=type=secret,id=").Append(mount.Id).Append(",target=").Append(mount.Target).Append(' ');
-                    }
+                    // Validation has checked the ids and targets (COG2061): they hold no spaces, quotes, ',' or '='.
+                    string flags = string.Concat(mounts.Select(m => $"--mount=type=secret,id={m.Id},target={m.Target} "));
 
                     // Exec form through /bin/sh: the same shell as Cog's "RUN <command>", but the JSON string carries
                     // quotes, backslashes and multi-line scripts without any of it being read as Dockerfile syntax.
-                    string run = "RUN " + flags + DockerfileText.ExecForm(new[] { "/bin/sh", "-c", command.Value });
-                    Instruction(InstructionKind.RunCommand, run, command.Location, new[] { command });
+                    string shell = DockerfileText.ExecForm(new[] { "/bin/sh", "-c", command.Value });
+                    Instruction(InstructionKind.RunCommand, "RUN " + flags + shell, command.Location, new[] { command }, classicText: "RUN " + shell, secrets: mounts);
                 }
             }
 
@@ -499,10 +484,18 @@ namespace Cog.Sdk.Core.Generate
                 _line++;
             }
 
-            private void Instruction(InstructionKind kind, string text, SourceLocation origin, IReadOnlyList<Located<string>>? items = null)
+            /// <param name="classicText">The instruction for the classic builder, which has no RUN --mount; null when it is the same.</param>
+            /// <param name="secrets">The secret mounts of a RUN, which the classic builder cannot build.</param>
+            private void Instruction(
+                InstructionKind kind,
+                string text,
+                SourceLocation origin,
+                IReadOnlyList<Located<string>>? items = null,
+                string? classicText = null,
+                IReadOnlyList<SecretMount>? secrets = null)
             {
                 _line++;
-                _instructions.Add(new DockerfileInstruction(_line, kind, text, origin, items ?? Array.Empty<Located<string>>()));
+                _instructions.Add(new DockerfileInstruction(_line, kind, text, origin, items ?? Array.Empty<Located<string>>(), classicText, secrets));
                 _text.Append(text).Append('\n');
             }
         }

@@ -65,9 +65,6 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>pip's <c>--extra-index-url</c>.</summary>
         public string? PipExtraIndexUrl { get; set; }
 
-        /// <summary>Use BuildKit features (cache mounts for apt and pip, secret mounts). Classic builders get the same steps without them.</summary>
-        public bool UseBuildKit { get; set; }
-
         /// <summary>Written as <c>org.opencontainers.image.source</c> when set.</summary>
         public string? SourceUrl { get; set; }
 

@@ -25,6 +25,9 @@ namespace Cog.Sdk.Core.Validate
             @"^[a-z0-9][a-z0-9+.-]+(?:=[A-Za-z0-9.+~:-]+)?(?::[a-z0-9-]+)?\z", RegexOptions.CultureInvariant);
         private static readonly Regex PythonIdentifierPattern = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant);
 
+        /// <summary>A secret mount's id or target, written unquoted into <c>RUN --mount=type=secret,id=...,target=...</c>.</summary>
+        private static readonly Regex MountValuePattern = new Regex(@"^[^\s,=""']+\z", RegexOptions.CultureInvariant);
+
         /// <summary>Cog's deny-list (pkg/config/env.go): exact names, and prefixes written with a trailing '*'.</summary>
         private static readonly string[] ReservedEnvironmentNames =
         {
@@ -36,6 +39,7 @@ namespace Cog.Sdk.Core.Validate
         public static void Validate(CogConfig config, CompatibilityTable table, DiagnosticBag diagnostics)
         {
             ValidateDockerfileSafety(config, diagnostics);
+            ValidateSecretMounts(config, diagnostics);
             ValidatePythonVersion(config, table, diagnostics);
             ValidateGpuSettings(config, diagnostics);
             ValidatePythonPackages(config, diagnostics);
@@ -99,6 +103,38 @@ namespace Cog.Sdk.Core.Validate
                 }
 
                 ReportUnsafe(key, new Located<string>(command.Value.TrimEnd('\r', '\n'), command.Location), diagnostics, lineBreaksToo: false);
+            }
+        }
+
+        /// <summary>
+        /// Each secret mount becomes a <c>--mount</c> flag of its RUN: its id and target must read as one flag value, and two
+        /// mounts of one command at the same target would hide one secret behind the other.
+        /// </summary>
+        private static void ValidateSecretMounts(CogConfig config, DiagnosticBag diagnostics)
+        {
+            foreach (RunCommand command in config.Run)
+            {
+                var targets = new Dictionary<string, SecretMount>(StringComparer.Ordinal);
+                foreach (SecretMount mount in command.Mounts)
+                {
+                    foreach (var (key, value) in new[] { ("id", mount.Id), ("target", mount.Target) })
+                    {
+                        // A line break is COG2031 already.
+                        if (!HasLineBreak(value) && !MountValuePattern.IsMatch(value))
+                        {
+                            diagnostics.Error(ConfigurationMessages.MountValueInvalid, mount.Location, key, value);
+                        }
+                    }
+
+                    if (targets.TryGetValue(mount.Target, out SecretMount? first))
+                    {
+                        diagnostics.Error(ConfigurationMessages.MountTargetDuplicate, mount.Location, mount.Target, first.Location.Line);
+                    }
+                    else
+                    {
+                        targets[mount.Target] = mount;
+                    }
+                }
             }
         }
 

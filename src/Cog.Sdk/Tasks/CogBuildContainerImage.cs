@@ -11,8 +11,8 @@ using Microsoft.Build.Framework;
 namespace Cog.Sdk.Tasks
 {
     /// <summary>
-    /// Builds the model's image with docker or podman from the Dockerfile and the context files it is given, streaming the
-    /// engine's output into the build log, and writes the new image's id. MSBuild runs it only when one of those files is
+    /// Builds the model's image with docker or podman from the Dockerfile and the context files it is given, and writes the
+    /// new image's id: each step one line at the default verbosity, the engine's own output at normal verbosity. MSBuild runs it only when one of those files is
     /// newer than the last image (CogContainerBuild's inputs and outputs).
     /// </summary>
     public sealed class CogBuildContainerImage : CogTask
@@ -64,8 +64,9 @@ namespace Cog.Sdk.Tasks
                 Secrets = secrets,
                 ConfigLocation = new SourceLocation(Path.GetFullPath(ConfigFile)),
             };
-            Log.LogMessage(MessageImportance.High, $"Cog: building {ImageName} from {ConfigFile}");
-            ImageId = WaitYielding(ImageBuilder.BuildAsync(request, LogEngineLine, CancellationToken));
+            Log.LogMessage(MessageImportance.High, $"Cog: building {ImageName} from {ConfigFile} with {engine.Builder}");
+            var log = new BuildLog(LogEngineLine, line => Log.LogMessage(MessageImportance.High, line));
+            ImageId = WaitYielding(ImageBuilder.BuildAsync(request, log, CancellationToken));
             FileWrites.WriteAtomically(ImageIdFile, ImageId + "\n");
             Log.LogMessage(MessageImportance.High, $"Cog: image built as {ImageName} ({ImageId})");
         }

@@ -41,6 +41,8 @@ namespace Cog.Sdk.Tasks
                 new System.Collections.Generic.Dictionary<string, string>(),
                 ExcludedDirectories.Select(d => d.ItemSpec),
                 dockerfile?.LocalPackages);
+            // A link left out is said every build, as cog.yaml's warnings are, until it is fixed.
+            Report(context.Warnings);
             FileWrites.WriteIfChanged(ListFile, string.Concat(context.Files.Select(f => f.ContextPath + "\n")));
             ContextFiles = context.Files
                 .Select(f =>

@@ -13,6 +13,8 @@ namespace Cog.Sdk.Tasks
     /// Writes the Dockerfile for the model in obj/cog/model.json, the generated files it copies (cog/requirements.txt),
     /// and Dockerfile.json: the same Dockerfile with where each line came from in cog.yaml, for the image build's errors.
     /// Each file is written only when its content changes; the list of them is written every time, as MSBuild's marker.
+    /// The Dockerfile depends on the model and the project's properties alone, never on the machine: the image build adapts
+    /// it to its builder.
     /// </summary>
     public sealed class CogWriteDockerfile : CogTask
     {
@@ -22,10 +24,7 @@ namespace Cog.Sdk.Tasks
         /// <summary>Where the list of the written files goes, one path a line.</summary>
         [Required] public string FilesFile { get; set; } = "";
 
-        /// <summary>Whether this build goes on to the engine; only then is the engine asked whether it has BuildKit.</summary>
-        public bool UseEngine { get; set; }
 
-        [Required] public string ContainerEngine { get; set; } = "";
         public string Runtime { get; set; } = "local";
 
         /// <summary>CogInstallPython: auto, true or false.</summary>
@@ -53,8 +52,6 @@ namespace Cog.Sdk.Tasks
                 RuntimeVersion = RuntimeVersion,
                 PipIndexUrl = PipIndexUrl,
                 PipExtraIndexUrl = PipExtraIndexUrl,
-                // Without an engine to ask, write the Dockerfile every builder accepts; the image build reports a missing engine.
-                UseBuildKit = UseEngine && Core.Engine.EngineLocator.Find(ContainerEngine, new DiagnosticBag(), CancellationToken)?.HasBuildKit == true,
                 SourceUrl = SourceRepositoryUrl,
                 SourceRevision = SourceRevision,
             };

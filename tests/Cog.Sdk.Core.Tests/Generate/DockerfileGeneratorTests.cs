@@ -17,9 +17,8 @@ public class DockerfileGeneratorTests
 
         string[] lines = InstructionLines(d);
         Assert.Equal("FROM python:3.11-slim", lines[0]);
-        Assert.Contains("RUN apt-get update -qq && apt-get install -qqy ffmpeg libsm6 && rm -rf /var/lib/apt/lists/*", lines);
+        Assert.Contains("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy ffmpeg libsm6 && rm -rf /var/lib/apt/lists/*", lines);
         Assert.DoesNotContain(lines, l => l.Contains("uv python install"));
-        Assert.DoesNotContain(lines, l => l.Contains("--mount"));
         Assert.DoesNotContain(lines, l => l.Contains("requirements.txt")); // none to install
         Assert.Contains("ENV COG_PREDICTOR=\"predict.py:Predictor\"", lines);
         Assert.Contains("CMD [\"python\", \"-m\", \"cog.server.http\"]", lines);
@@ -27,7 +26,7 @@ public class DockerfileGeneratorTests
     }
 
     [Fact]
-    public void Gpu_image_installs_python_with_uv_and_uses_cache_mounts_with_buildkit()
+    public void Gpu_image_installs_python_with_uv_and_caches_apt_and_pip_in_cache_mounts()
     {
         GeneratedDockerfile d = DockerfileGenerator.Generate(Gpu());
 
@@ -71,7 +70,7 @@ public class DockerfileGeneratorTests
         string[] allLines = d.Text.Split('\n');
 
         int LineOf(string start) => Array.FindIndex(allLines, l => l.StartsWith(start, StringComparison.Ordinal)) + 1;
-        Assert.Equal(5, d.Origins[LineOf("RUN apt-get")].Line);
+        Assert.Equal(5, d.Origins[LineOf("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get")].Line);
         Assert.Equal(15, d.Origins[LineOf("RUN [\"/bin/sh\", \"-c\", \"echo one\"]")].Line);
         Assert.Equal(17, d.Origins[LineOf("RUN [\"/bin/sh\", \"-c\", \"echo two\"]")].Line);
         Assert.Equal(20, d.Origins[LineOf("ENV COG_PREDICTOR")].Line);
@@ -90,7 +89,7 @@ public class DockerfileGeneratorTests
         string[] lines = InstructionLines(d);
 
         Assert.Equal(d.Instructions.Count, lines.Length); // one line per instruction: nothing injected
-        Assert.Contains("RUN apt-get update -qq && apt-get install -qqy 'ffmpeg'\\''; rm -rf / #' && rm -rf /var/lib/apt/lists/*", lines);
+        Assert.Contains("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy 'ffmpeg'\\''; rm -rf / #' && rm -rf /var/lib/apt/lists/*", lines);
         Assert.Contains("ENV EVIL=\"a\\\" B=\\\"c \\$HOME \\\\ end\\\\\"", lines);
         Assert.Contains("RUN [\"/bin/sh\", \"-c\", \"echo \\\"quoted\\\" $HOME \\\\\\nexit 3\\nRUN echo injected\"]", lines);
         Assert.Contains("ENV COG_PREDICTOR=\"predict.py:P\\\" X=\\\"y\"", lines);
@@ -111,19 +110,54 @@ public class DockerfileGeneratorTests
     }
 
     [Fact]
-    public void Secret_mounts_need_buildkit()
+    public void Secret_mounts_are_written_as_BuildKit_mounts_and_refused_for_the_classic_builder_at_the_mount()
     {
         var config = Config();
         var mount = new SecretMount("hf_token", "/run/secrets/hf", Line(16));
         config.Run.Add(new RunCommand(At("cat /run/secrets/hf", 15), new[] { mount }));
 
-        var error = Assert.Throws<CogException>(() => DockerfileGenerator.Generate(Cpu(config))).Diagnostic;
+        GeneratedDockerfile d = DockerfileGenerator.Generate(Cpu(config));
+
+        Assert.Contains("RUN --mount=type=secret,id=hf_token,target=/run/secrets/hf [\"/bin/sh\", \"-c\", \"cat /run/secrets/hf\"]", d.Text);
+        var error = Assert.Throws<CogException>(() => d.ForClassicBuilder()).Diagnostic;
         Assert.Equal("COG3005", error.Code);
         Assert.Equal(16, error.Location.Line);
+        Assert.Contains("'hf_token'", error.Message);
+    }
 
-        var spec = Cpu(config);
-        spec.UseBuildKit = true;
-        Assert.Contains("RUN --mount=type=secret,id=hf_token,target=/run/secrets/hf [\"/bin/sh\", \"-c\", \"cat /run/secrets/hf\"]", DockerfileGenerator.Generate(spec).Text);
+    [Fact]
+    public void The_classic_builders_dockerfile_is_the_same_lines_without_cache_mounts_and_pip_keeps_no_cache()
+    {
+        var spec = Gpu();
+        spec.Config.Run.Add(new RunCommand(At("echo hi", 15), Array.Empty<SecretMount>()));
+        GeneratedDockerfile d = DockerfileGenerator.Generate(spec);
+
+        string classic = d.ForClassicBuilder();
+
+        string[] lines = d.Text.Split('\n');
+        string[] classicLines = classic.Split('\n');
+        Assert.Equal(lines.Length, classicLines.Length); // a step's line is the same in both, for the failure analysis
+        Assert.DoesNotContain("--mount", classic);
+        Assert.Contains("RUN apt-get update -qq && apt-get install -qqy ffmpeg && rm -rf /var/lib/apt/lists/*", classicLines);
+        Assert.Contains("RUN [\"python\", \"-m\", \"pip\", \"install\", \"--no-cache-dir\", \"-r\", \"/tmp/cog/requirements.txt\"]", classicLines);
+        Assert.DoesNotContain("--no-cache-dir", d.Text);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].Contains("--mount", StringComparison.Ordinal))
+            {
+                Assert.Equal(lines[i], classicLines[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Steps_are_the_instructions_that_make_files_as_BuildKit_counts_them()
+    {
+        GeneratedDockerfile d = DockerfileGenerator.Generate(Gpu());
+
+        Assert.Equal(d.Instructions.Where(i => i.Text.Split(' ')[0] is "FROM" or "RUN" or "COPY" or "WORKDIR"), d.Steps);
+        Assert.DoesNotContain(d.Steps, s => s.Text.StartsWith("ENV", StringComparison.Ordinal) || s.Text.StartsWith("LABEL", StringComparison.Ordinal));
+        Assert.Equal("WORKDIR /src", d.Steps[^1].Text);
     }
 
     [Fact]
@@ -137,7 +171,7 @@ public class DockerfileGeneratorTests
         spec.RuntimeVersion = "0.9.26";
         string text = DockerfileGenerator.Generate(spec).Text;
 
-        Assert.Contains("RUN [\"python\", \"-m\", \"pip\", \"install\", \"--no-cache-dir\", \"--index-url\", \"http://localhost:8080/simple\", \"--trusted-host\", \"localhost\", \"--extra-index-url\", \"https://example.com/extra\", \"-r\", \"/tmp/cog/requirements.txt\"]", text);
+        Assert.Contains("RUN --mount=type=cache,target=/root/.cache/pip [\"python\", \"-m\", \"pip\", \"install\", \"--index-url\", \"http://localhost:8080/simple\", \"--trusted-host\", \"localhost\", \"--extra-index-url\", \"https://example.com/extra\", \"-r\", \"/tmp/cog/requirements.txt\"]", text);
         Assert.Contains("\"cog==0.9.26\"]", text);
         Assert.DoesNotContain("cog/runtime", text);
     }

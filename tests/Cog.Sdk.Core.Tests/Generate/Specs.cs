@@ -35,7 +35,6 @@ internal static class Specs
         {
             InstallPython = true,
             BaseImageLocation = Line(2),
-            UseBuildKit = true,
             RequirementsLines = new[] { At("--extra-index-url https://download.pytorch.org/whl/cu118", 10), At("torch==2.0.1", 10), At("pandas==2.0.3", 11) },
         };
     }

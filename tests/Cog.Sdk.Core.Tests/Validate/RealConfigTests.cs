@@ -26,7 +26,7 @@ public class RealConfigTests
         var diagnostics = new DiagnosticBag();
         CogProject? loaded = CogProject.Load(new CogProjectOptions(project.ConfigPath), diagnostics);
         GeneratedDockerfile? dockerfile = loaded is null ? null
-            : DockerfileGenerator.Generate(loaded.CreateDockerfileSpec(new ImageOptions { Runtime = runtime, UseBuildKit = true }), diagnostics);
+            : DockerfileGenerator.Generate(loaded.CreateDockerfileSpec(new ImageOptions { Runtime = runtime }), diagnostics);
         return new Outcome(loaded, diagnostics, dockerfile);
     }
 
