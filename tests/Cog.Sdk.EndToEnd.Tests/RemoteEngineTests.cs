@@ -91,6 +91,25 @@ public sealed class RemoteEngineTests : ContainerTestBase, IClassFixture<SecondE
         Assert.Contains(_engine.ContainersCreatedSince(started), n => n.StartsWith("cog-predict-", StringComparison.Ordinal));
     }
 
+    [SecondEngineFact]
+    public void CogBuilder_builds_with_that_buildx_builder_and_one_that_cannot_is_coded()
+    {
+        var (model, image) = NewModel("Builders", PredictTests.CurrentStyleYaml, ShipTests.Greeter);
+
+        AssertError(Msbuild(model, image, "Build", "-p:CogBuilder=cogtest-no-such-builder"), "COG1015");
+        AssertError(Msbuild(model, image, "Build", "-p:CogBuilder=" + _engine.ContextName, "-p:CogContainerEngine=podman"), "COG1016");
+        Assert.Null(EngineCli.Docker.ImageId(image));
+
+        // The builder buildx keeps for the context: it builds on that context's engine, and --load leaves the image there.
+        var environment = new Dictionary<string, string?> { ["DOCKER_CONFIG"] = _engine.DockerConfig, ["DOCKER_CONTEXT"] = _engine.ContextName };
+        var built = model.DotnetWithEnvironment(TimeSpan.FromMinutes(10), environment, "build", "-p:CogImageName=" + image, "-p:CogBuilder=" + _engine.ContextName, "-v:n");
+
+        AssertSucceeded(built);
+        Assert.Contains("--builder " + _engine.ContextName + " --load", built.Output);
+        Assert.Equal(File.ReadAllText(model.PathOf("obj/cog/image.id")).Trim(), _engine.ImageId(image));
+        Assert.Null(EngineCli.Docker.ImageId(image));
+    }
+
     /// <summary>dotnet build, CogPredict and CogPush in <paramref name="environment"/>, each checked where it went.</summary>
     private void BuildBuildPushPredict(ModelProject model, string image, IDictionary<string, string?> environment, TestRegistry registry)
     {
