@@ -39,8 +39,8 @@ namespace Cog.Sdk.Core.Engine
     /// (<c>run.cog.openapi_schema</c>, so that CogPredict, <c>cog predict</c> and Replicate read it without starting the
     /// model), <c>run.cog.pip_freeze</c>, <c>run.cog.version</c> (the <c>cog</c> package in the image), the platform, the
     /// time, and the base image's digest. One throw-away container reads them; a second build, <c>FROM</c> the image with
-    /// <c>--label</c>s, adds them: no layer, only a new configuration. It runs on the engine's own builder (docker's
-    /// classic builder, podman's), which sees the engine's images whichever buildx builder made the first one.
+    /// <c>--label</c>s, adds them: no layer, only a new configuration. It runs on the engine's own builder (BuildKit's
+    /// docker driver, the classic builder, podman's), never on CogBuilder's, which cannot see the engine's images.
     /// </summary>
     public static class ImageLabels
     {
@@ -156,10 +156,16 @@ namespace Cog.Sdk.Core.Engine
             string directory = Path.Combine(request.IntermediateDirectory, "labels");
             string dockerfile = Path.Combine(directory, "Dockerfile");
             string idFile = Path.Combine(directory, "image.iid");
-            FileWrites.WriteIfChanged(dockerfile, "FROM " + request.ImageId + "\n");
+            // By name: the main build just gave the image that name, and BuildKit reads no image id after FROM.
+            FileWrites.WriteIfChanged(dockerfile, "FROM " + request.ImageName + "\n");
             FileWrites.Delete(idFile);
 
             var arguments = new List<string> { "build", "-t", request.ImageName, "--iidfile", idFile, "-f", dockerfile };
+            if (engine.Kind == ContainerEngineKind.Docker && engine.HasBuildKit)
+            {
+                arguments.Add("--progress=plain");
+            }
+
             foreach (var label in labels)
             {
                 // Arguments, not LABEL lines: a value may hold line breaks (pip freeze), which a Dockerfile cannot carry.
@@ -169,15 +175,7 @@ namespace Cog.Sdk.Core.Engine
 
             arguments.Add(directory);
             log($"Labelling {request.ImageName}: {string.Join(", ", labels.Keys)}");
-
-            // The engine's own builder: a buildx builder elsewhere (CogBuilder, 'docker buildx use') cannot see this engine's images.
-            var environment = engine.Environment.ToDictionary(p => p.Key, p => p.Value);
-            if (engine.Kind == ContainerEngineKind.Docker)
-            {
-                environment["DOCKER_BUILDKIT"] = "0";
-            }
-
-            ProcessResult result = await ProcessRunner.RunAsync(engine.ExecutablePath, arguments, cancellationToken, log, log, environment).ConfigureAwait(false);
+            ProcessResult result = await engine.RunAsync(arguments, cancellationToken, log, log).ConfigureAwait(false);
             string imageId = File.Exists(idFile) ? File.ReadAllText(idFile).Trim() : "";
             if (!result.Succeeded || imageId.Length == 0)
             {
