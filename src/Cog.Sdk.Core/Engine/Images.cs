@@ -41,7 +41,7 @@ namespace Cog.Sdk.Core.Engine
     /// <summary>The one way Cog.Sdk asks an engine about an image: docker's socket where the CLI would use it, else the CLI.</summary>
     public static class Images
     {
-        /// <summary>The image's id and labels; null when the engine has no such image (or does not answer).</summary>
+        /// <summary>The image's id, labels, registry digests and platform; null when the engine has no such image (or does not answer).</summary>
         public static async Task<ImageDetails?> InspectAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
         {
             JsonObject? details;
