@@ -39,8 +39,9 @@ namespace Cog.Sdk.Core.Engine
     /// (<c>run.cog.openapi_schema</c>, so that CogPredict, <c>cog predict</c> and Replicate read it without starting the
     /// model), <c>run.cog.pip_freeze</c>, <c>run.cog.version</c> (the <c>cog</c> package in the image), the platform, the
     /// time, and the base image's digest. One throw-away container reads them; a second build, <c>FROM</c> the image with
-    /// <c>--label</c>s, adds them: no layer, only a new configuration. It runs on the engine's own builder (BuildKit's
-    /// docker driver, the classic builder, podman's), never on CogBuilder's, which cannot see the engine's images.
+    /// <c>--label</c>s, adds them: no layer, only a new configuration. It runs on the engine's own builder (buildx's
+    /// docker-driver builder of the current context, the classic builder, podman's), never on the builder CogBuilder or
+    /// <c>docker buildx use</c> chose, which cannot see the engine's images.
     /// </summary>
     public static class ImageLabels
     {
@@ -151,6 +152,30 @@ namespace Cog.Sdk.Core.Engine
             return chosen.Substring(chosen.LastIndexOf('@') + 1);
         }
 
+        /// <summary>
+        /// The engine's build command on the engine's own builder. With buildx that is the builder of the docker driver that
+        /// buildx keeps for each context, named after it (<c>default</c> under DOCKER_HOST): it builds in the engine's own
+        /// image store, where the image to label is.
+        /// </summary>
+        private static async Task<IReadOnlyList<string>> BuildCommandAsync(ContainerEngine engine, CancellationToken cancellationToken)
+        {
+            if (engine.Kind != ContainerEngineKind.Docker || !engine.HasBuildKit)
+            {
+                return new[] { "build" };
+            }
+
+            var command = new List<string> { "buildx", "build", "--load", "--progress=plain" };
+            ProcessResult context = await engine.RunAsync(new[] { "context", "show" }, cancellationToken).ConfigureAwait(false);
+            string name = context.Succeeded ? context.StandardOutput.Trim() : "";
+            if (name.Length > 0 && name.IndexOf('\n') < 0)
+            {
+                command.Add("--builder");
+                command.Add(name);
+            }
+
+            return command;
+        }
+
         private static async Task<string> BuildAsync(ContainerEngine engine, LabelRequest request, IDictionary<string, string> labels, Action<string> log, CancellationToken cancellationToken)
         {
             string directory = Path.Combine(request.IntermediateDirectory, "labels");
@@ -160,11 +185,8 @@ namespace Cog.Sdk.Core.Engine
             FileWrites.WriteIfChanged(dockerfile, "FROM " + request.ImageName + "\n");
             FileWrites.Delete(idFile);
 
-            var arguments = new List<string> { "build", "-t", request.ImageName, "--iidfile", idFile, "-f", dockerfile };
-            if (engine.Kind == ContainerEngineKind.Docker && engine.HasBuildKit)
-            {
-                arguments.Add("--progress=plain");
-            }
+            var arguments = (await BuildCommandAsync(engine, cancellationToken).ConfigureAwait(false)).ToList();
+            arguments.AddRange(new[] { "-t", request.ImageName, "--iidfile", idFile, "-f", dockerfile });
 
             foreach (var label in labels)
             {

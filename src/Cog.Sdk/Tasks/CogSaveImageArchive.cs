@@ -20,7 +20,7 @@ namespace Cog.Sdk.Tasks
                 return;
             }
 
-            string archive = WaitYielding(ImageArchive.SaveAsync(engine, ImageName, ArchiveFile, LogEngineLine, CancellationToken));
+            string archive = WaitYielding(ImageArchives.SaveAsync(engine, ImageName, ArchiveFile, LogEngineLine, CancellationToken));
             Log.LogMessage(MessageImportance.High, $"Cog: saved {ImageName} to {archive}");
         }
     }

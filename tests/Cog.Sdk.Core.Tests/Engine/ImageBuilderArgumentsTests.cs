@@ -19,19 +19,19 @@ public class ImageBuilderArgumentsTests
         var request = Request(kind);
         request.Platform = "linux/amd64";
 
-        var arguments = ImageBuilder.BuildArguments(request, "/tmp/obj/cog/image.iid");
+        var arguments = ImageBuilder.BuildArguments(request, "/tmp/obj/cog/Dockerfile", "/tmp/obj/cog/image.iid");
 
         Assert.Equal("linux/amd64", arguments[arguments.IndexOf("--platform") + 1]);
         Assert.DoesNotContain("--builder", arguments);
     }
 
     [Fact]
-    public void A_builder_of_its_own_builds_and_loads_the_image_back_into_the_engine()
+    public void A_builder_of_its_own_builds_and_the_image_is_loaded_back_into_the_engine()
     {
         var request = Request(ContainerEngineKind.Docker);
         request.Builder = "k8s";
 
-        var arguments = ImageBuilder.BuildArguments(request, "/tmp/obj/cog/image.iid");
+        var arguments = ImageBuilder.BuildArguments(request, "/tmp/obj/cog/Dockerfile", "/tmp/obj/cog/image.iid");
 
         Assert.Equal("k8s", arguments[arguments.IndexOf("--builder") + 1]);
         Assert.Contains("--load", arguments);
@@ -41,9 +41,9 @@ public class ImageBuilderArgumentsTests
     [Fact]
     public void Without_them_the_engine_decides()
     {
-        var arguments = ImageBuilder.BuildArguments(Request(ContainerEngineKind.Docker), "/tmp/obj/cog/image.iid");
+        var arguments = ImageBuilder.BuildArguments(Request(ContainerEngineKind.Docker), "/tmp/obj/cog/Dockerfile", "/tmp/obj/cog/image.iid");
 
         Assert.DoesNotContain("--platform", arguments);
-        Assert.DoesNotContain("--load", arguments);
+        Assert.DoesNotContain("--builder", arguments);
     }
 }

@@ -10,7 +10,7 @@ namespace Cog.Sdk.Core.Engine
     /// Writes an image to a tar archive with the engine's own save (docker save; podman save in docker-archive format),
     /// which `docker load` and `podman load` read on another machine: how a CI pipeline hands an image on as an artifact.
     /// </summary>
-    public static class ImageArchive
+    public static class ImageArchives
     {
         /// <summary>Saves <paramref name="image"/> to <paramref name="path"/>, whole or not at all, and returns the archive's full path; throws <see cref="CogException"/> on failure.</summary>
         public static async Task<string> SaveAsync(ContainerEngine engine, string image, string path, Action<string> log, CancellationToken cancellationToken)
