@@ -134,6 +134,9 @@ namespace Cog.Sdk.Core
                 PipExtraIndexUrl = Blank(options.PipExtraIndexUrl),
                 SourceUrl = Blank(options.SourceUrl),
                 SourceRevision = Blank(options.SourceRevision),
+                Labels = options.Labels,
+                CudaVersion = Resolution.CudaVersion,
+                CuDnnVersion = Resolution.CuDnnVersion,
             };
         }
 
@@ -156,5 +159,8 @@ namespace Cog.Sdk.Core
         public string? PipExtraIndexUrl { get; set; }
         public string? SourceUrl { get; set; }
         public string? SourceRevision { get; set; }
+
+        /// <summary>Labels from the project (the OCI labels of Version, Authors, ...; CogImageLabel items), by name.</summary>
+        public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
     }
 }

@@ -30,13 +30,19 @@ namespace Cog.Sdk.Core
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             string temporary = full + "." + System.Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
             File.WriteAllText(temporary, content, Utf8);
-            if (File.Exists(full))
+            MoveOver(temporary, full);
+        }
+
+        /// <summary>Renames a finished <paramref name="temporary"/> file (in the same folder) over <paramref name="path"/>, replacing it.</summary>
+        public static void MoveOver(string temporary, string path)
+        {
+            if (File.Exists(path))
             {
-                File.Replace(temporary, full, destinationBackupFileName: null);
+                File.Replace(temporary, path, destinationBackupFileName: null);
             }
             else
             {
-                File.Move(temporary, full);
+                File.Move(temporary, path);
             }
         }
 

@@ -40,7 +40,10 @@ public class SdkTargetsTests
         { "EnableDefaultCompileItems", null, "false" },
         { "DisableImplicitFrameworkReferences", null, "true" },
         { "IsPackable", null, "false" },
-        { "IsPublishable", null, "false" },
+        { "IsPublishable", null, "true" },
+        { "IsPublishable", "false", "false" },
+        { "CogPlatform", null, "linux/amd64" },
+        { "CogPlatform", "linux/arm64", "linux/arm64" },
     };
 
     [Theory]
@@ -88,7 +91,7 @@ public class SdkTargetsTests
     {
         using var project = new TestProject("<PropertyGroup><CogBuildDependsOn>MyStep</CogBuildDependsOn></PropertyGroup>");
         var evaluated = project.Evaluate();
-        Assert.Equal(new[] { "CogValidate", "CogGenerateDockerfile", "CogContainerBuild", "MyStep" },
+        Assert.Equal(new[] { "CogValidate", "CogGenerateDockerfile", "CogContainerBuild", "CogSaveImage", "MyStep" },
             evaluated.GetPropertyValue("CogBuildDependsOn").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.StartsWith("_CogResolveModel", evaluated.GetPropertyValue("CogValidateDependsOn").Trim());
         Assert.Contains("CogModel", evaluated.GetItems("ProjectCapability").Select(i => i.EvaluatedInclude));

@@ -64,6 +64,12 @@ namespace Cog.Sdk.Core.Engine
 
         public IReadOnlyList<BuildSecret> Secrets { get; set; } = Array.Empty<BuildSecret>();
 
+        /// <summary>The platform to build for (CogPlatform, <c>linux/amd64</c> as Cog builds); null leaves it to the engine.</summary>
+        public string? Platform { get; set; }
+
+        /// <summary>A buildx builder (CogBuilder: a remote BuildKit, a Kubernetes builder) instead of the current one.</summary>
+        public string? Builder { get; set; }
+
         /// <summary>Where a failure that belongs to no line points: cog.yaml itself.</summary>
         public SourceLocation ConfigLocation { get; set; } = SourceLocation.None;
     }
@@ -116,6 +122,7 @@ namespace Cog.Sdk.Core.Engine
                 File.Delete(idFile);
             }
 
+            await CheckBuilderAsync(request, cancellationToken).ConfigureAwait(false);
             var arguments = BuildArguments(request, dockerfile, idFile);
             log.Detail($"Building {request.ImageName} with {request.Engine}: {string.Join(" ", RedactSecrets(arguments, request))}");
             var output = new List<string>();
@@ -179,7 +186,7 @@ namespace Cog.Sdk.Core.Engine
             return classic;
         }
 
-        private static List<string> BuildArguments(BuildRequest request, string dockerfile, string idFile)
+        internal static List<string> BuildArguments(BuildRequest request, string dockerfile, string idFile)
         {
             ContainerEngine engine = request.Engine;
             var arguments = engine.Kind == ContainerEngineKind.Docker && engine.HasBuildKit
@@ -191,6 +198,18 @@ namespace Cog.Sdk.Core.Engine
             if (engine.HasClassicBuilder)
             {
                 arguments.Add("--force-rm"); // The classic builder otherwise keeps a failed step's container.
+            }
+
+            if (!string.IsNullOrEmpty(request.Platform))
+            {
+                arguments.Add("--platform");
+                arguments.Add(request.Platform!);
+            }
+
+            if (!string.IsNullOrEmpty(request.Builder))
+            {
+                arguments.Add("--builder");
+                arguments.Add(request.Builder!);
             }
 
             if (request.NoCache)
@@ -213,6 +232,28 @@ namespace Cog.Sdk.Core.Engine
             arguments.AddRange(request.ExtraArguments);
             arguments.Add(ContextDirectory(request));
             return arguments;
+        }
+
+        /// <summary>CogBuilder needs buildx, and a builder of that name: said before the build, in words the user can act on.</summary>
+        private static async Task CheckBuilderAsync(BuildRequest request, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(request.Builder))
+            {
+                return;
+            }
+
+            if (request.Engine.Kind != ContainerEngineKind.Docker || !request.Engine.HasBuildKit)
+            {
+                throw new CogException(Diagnostic.Error(EngineMessages.BuilderNeedsBuildx, SourceLocation.None, request.Engine));
+            }
+
+            ProcessResult builder = await request.Engine.RunAsync(new[] { "buildx", "inspect", request.Builder! }, cancellationToken).ConfigureAwait(false);
+            if (!builder.Succeeded)
+            {
+                string output = builder.StandardError + builder.StandardOutput;
+                throw new CogException(EngineLocator.DaemonProblem(request.Engine, output)
+                    ?? Diagnostic.Error(EngineMessages.BuilderNotFound, SourceLocation.None, request.Builder, EngineLocator.LastLines(output, 1)));
+            }
         }
 
         private static IEnumerable<string> RedactSecrets(IEnumerable<string> arguments, BuildRequest request)

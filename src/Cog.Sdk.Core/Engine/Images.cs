@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Threading;
@@ -5,18 +7,26 @@ using System.Threading.Tasks;
 
 namespace Cog.Sdk.Core.Engine
 {
-    /// <summary>An image as the engine describes it: its id and its labels.</summary>
+    /// <summary>An image as the engine describes it: its id, its labels, the registry digests and the platform it has.</summary>
     public sealed class ImageDetails
     {
-        public ImageDetails(string id, JsonObject labels)
+        public ImageDetails(string id, JsonObject labels, IReadOnlyList<string>? repoDigests = null, string platform = "")
         {
             Id = id;
             Labels = labels;
+            RepoDigests = repoDigests ?? new string[0];
+            Platform = platform;
         }
 
         public string Id { get; }
 
         public JsonObject Labels { get; }
+
+        /// <summary>Where the image was pulled from or pushed to, by digest: <c>registry/repository@sha256:...</c>.</summary>
+        public IReadOnlyList<string> RepoDigests { get; }
+
+        /// <summary>The platform the image is for, <c>os/architecture[/variant]</c>; empty when the engine did not say.</summary>
+        public string Platform { get; }
 
         /// <summary>Image ids compare without their "sha256:" prefix, which docker writes and podman does not.</summary>
         public static bool SameId(string a, string b) => string.Equals(Bare(a), Bare(b), System.StringComparison.OrdinalIgnoreCase);
@@ -31,7 +41,7 @@ namespace Cog.Sdk.Core.Engine
     /// <summary>The one way Cog.Sdk asks an engine about an image: docker's socket where the CLI would use it, else the CLI.</summary>
     public static class Images
     {
-        /// <summary>The image's id and labels; null when the engine has no such image (or does not answer).</summary>
+        /// <summary>The image's id, labels, registry digests and platform; null when the engine has no such image (or does not answer).</summary>
         public static async Task<ImageDetails?> InspectAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
         {
             JsonObject? details;
@@ -49,7 +59,15 @@ namespace Cog.Sdk.Core.Engine
             }
 
             string? id = details.String("Id");
-            return id == null ? null : new ImageDetails(id, ((details!["Config"] as JsonObject)?["Labels"] as JsonObject) ?? new JsonObject());
+            if (id == null)
+            {
+                return null;
+            }
+
+            var digests = (details!["RepoDigests"] as JsonArray)?.Select(d => d is JsonValue value && value.TryGetValue(out string? text) ? text : null).OfType<string>().ToList();
+            string platform = string.Join("/", new[] { details.String("Os"), details.String("Architecture"), details.String("Variant") }
+                .Where(part => !string.IsNullOrEmpty(part)));
+            return new ImageDetails(id, ((details["Config"] as JsonObject)?["Labels"] as JsonObject) ?? new JsonObject(), digests, platform);
         }
     }
 }

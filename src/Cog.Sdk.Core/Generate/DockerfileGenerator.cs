@@ -125,14 +125,15 @@ namespace Cog.Sdk.Core.Generate
                 ["base_image"] = spec.BaseImage,
                 ["python_version"] = spec.PythonVersion,
             };
-            if (config.Cuda != null)
+            // Completed as Cog completes it: the versions chosen, where cog.yaml left them out.
+            if ((spec.CudaVersion ?? config.Cuda?.Value) is string cuda)
             {
-                build["cuda"] = config.Cuda.Value;
+                build["cuda"] = cuda;
             }
 
-            if (config.CuDnn != null)
+            if ((spec.CuDnnVersion ?? config.CuDnn?.Value) is string cudnn)
             {
-                build["cudnn"] = config.CuDnn.Value;
+                build["cudnn"] = cudnn;
             }
 
             build["system_packages"] = Strings(config.SystemPackages.Select(p => p.Value));

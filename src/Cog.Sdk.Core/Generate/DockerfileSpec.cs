@@ -39,6 +39,12 @@ namespace Cog.Sdk.Core.Generate
         /// <summary>major.minor.</summary>
         public string PythonVersion { get; }
 
+        /// <summary>The CUDA version chosen for a GPU model (major.minor), for the completed <c>run.cog.config</c>; null on CPU.</summary>
+        public string? CudaVersion { get; set; }
+
+        /// <summary>The cuDNN version chosen with it (major), for the completed <c>run.cog.config</c>.</summary>
+        public string? CuDnnVersion { get; set; }
+
         /// <summary>True on images without the wanted Python (CUDA images): the Dockerfile installs it.</summary>
         public bool InstallPython { get; set; }
 

@@ -6,6 +6,7 @@ using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Engine;
 using Cog.Sdk.Core.Generate;
 using Cog.Sdk.Core.Predict;
+using Cog.Sdk.Core.Validate;
 using Microsoft.Build.Framework;
 
 namespace Cog.Sdk.Tasks
@@ -39,11 +40,26 @@ namespace Cog.Sdk.Tasks
         /// <summary>CogBuildSecret items: the id, with File or Environment metadata. Never logged.</summary>
         public ITaskItem[] Secrets { get; set; } = new ITaskItem[0];
 
+        /// <summary>CogPlatform: os/architecture[/variant] for the engine's --platform.</summary>
+        public string? Platform { get; set; }
+
+        /// <summary>CogBuilder: a buildx builder to build with instead of the engine's own.</summary>
+        public string? Builder { get; set; }
+
+        /// <summary>The image the Dockerfile starts from (CogBaseImage as resolved), for the base digest label.</summary>
+        public string? BaseImage { get; set; }
+
         [Output] public string ImageId { get; private set; } = "";
 
         protected override void Run()
         {
             List<BuildSecret> secrets = Secrets.Select(ToSecret).ToList();
+            string? platform = string.IsNullOrWhiteSpace(Platform) ? null : Platform!.Trim();
+            if (platform != null && !ImageReference.IsValidPlatform(platform))
+            {
+                throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPlatform, SourceLocation.None, platform));
+            }
+
             ContainerEngine? engine = FindEngine(ContainerEngine);
             if (engine == null)
             {
@@ -62,11 +78,18 @@ namespace Cog.Sdk.Tasks
                 Network = string.IsNullOrWhiteSpace(Network) ? null : Network!.Trim(),
                 ExtraArguments = string.IsNullOrWhiteSpace(BuildArguments) ? new string[0] : ShellWords.Split(BuildArguments!).ToArray(),
                 Secrets = secrets,
+                Platform = platform,
+                Builder = string.IsNullOrWhiteSpace(Builder) ? null : Builder!.Trim(),
                 ConfigLocation = new SourceLocation(Path.GetFullPath(ConfigFile)),
             };
             Log.LogMessage(MessageImportance.High, $"Cog: building {ImageName} from {ConfigFile} with {engine.Builder}");
             var log = new BuildLog(LogEngineLine, line => Log.LogMessage(MessageImportance.High, line));
-            ImageId = WaitYielding(ImageBuilder.BuildAsync(request, log, CancellationToken));
+            string built = WaitYielding(ImageBuilder.BuildAsync(request, log, CancellationToken));
+
+            // Part of the build, so that a no-op build costs nothing more: the labels only the built image can give.
+            // Its engine lines (a container run, a FROM-and-labels build) are detail: -v:d shows them.
+            var labels = new LabelRequest(IntermediateDirectory, ImageName, built) { BaseImage = BaseImage };
+            ImageId = WaitYielding(ImageLabels.AddAsync(engine, labels, line => Log.LogMessage(MessageImportance.Low, line), Report, CancellationToken));
             FileWrites.WriteAtomically(ImageIdFile, ImageId + "\n");
             Log.LogMessage(MessageImportance.High, $"Cog: image built as {ImageName} ({ImageId})");
         }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Cog.Sdk.Core;
@@ -26,6 +27,9 @@ namespace Cog.Sdk.Tasks
         /// <summary>Folders to leave out besides bin/ and obj/ at the top (a custom intermediate folder, say).</summary>
         public ITaskItem[] ExcludedDirectories { get; set; } = new ITaskItem[0];
 
+        /// <summary>Files to leave out wherever they are: what the build itself writes into the project folder (CogImageArchive).</summary>
+        public ITaskItem[] ExcludedFiles { get; set; } = new ITaskItem[0];
+
         /// <summary>Where the list of context paths goes.</summary>
         [Required] public string ListFile { get; set; } = "";
 
@@ -43,8 +47,10 @@ namespace Cog.Sdk.Tasks
                 dockerfile?.LocalPackages);
             // A link left out is said every build, as cog.yaml's warnings are, until it is fixed.
             Report(context.Warnings);
-            FileWrites.WriteIfChanged(ListFile, string.Concat(context.Files.Select(f => f.ContextPath + "\n")));
-            ContextFiles = context.Files
+            var excluded = new HashSet<string>(ExcludedFiles.Select(f => Path.GetFullPath(f.ItemSpec)));
+            var files = context.Files.Where(f => !excluded.Contains(Path.GetFullPath(f.SourcePath))).ToList();
+            FileWrites.WriteIfChanged(ListFile, string.Concat(files.Select(f => f.ContextPath + "\n")));
+            ContextFiles = files
                 .Select(f =>
                 {
                     var item = new TaskItem(f.SourcePath);

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Cog.Sdk.Core;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Generate;
@@ -35,6 +36,9 @@ namespace Cog.Sdk.Tasks
         public string? SourceRepositoryUrl { get; set; }
         public string? SourceRevision { get; set; }
 
+        /// <summary>Labels for the image: the item is the name, metadata Value the value (the project's OCI labels, CogImageLabel items); a later item wins.</summary>
+        public ITaskItem[] Labels { get; set; } = new ITaskItem[0];
+
         [Output] public ITaskItem[] GeneratedFiles { get; private set; } = new ITaskItem[0];
 
         protected override void Run()
@@ -54,6 +58,7 @@ namespace Cog.Sdk.Tasks
                 PipExtraIndexUrl = PipExtraIndexUrl,
                 SourceUrl = SourceRepositoryUrl,
                 SourceRevision = SourceRevision,
+                Labels = LabelValues(),
             };
 
             var diagnostics = new DiagnosticBag();
@@ -84,6 +89,18 @@ namespace Cog.Sdk.Tasks
 
             FileWrites.WriteAtomically(FilesFile, string.Concat(written.Select(file => file + "\n")));
             GeneratedFiles = written.Select(file => (ITaskItem)new TaskItem(file)).ToArray();
+        }
+
+        // A label is one line: a Description written over several lines in the project file becomes one.
+        private Dictionary<string, string> LabelValues()
+        {
+            var labels = new Dictionary<string, string>();
+            foreach (ITaskItem label in Labels)
+            {
+                labels[label.ItemSpec] = Regex.Replace(label.GetMetadata("Value").Trim(), @"\s*[\r\n]+\s*", " ");
+            }
+
+            return labels;
         }
 
         private enum InstallPythonMode

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Engine;
+using Cog.Sdk.Testing;
+
+namespace Cog.Sdk.Core.Tests.Engine;
+
+/// <summary>
+/// The labelling step on the real engines, on an image without Cog's runtime (python:3.11-slim under a name of the
+/// test's own): the image is still labelled, with what it can say, and the missing schema is a warning, not a failure.
+/// (The labels of a real model, and the schema label against what its server serves, are end-to-end tests.)
+/// </summary>
+public sealed class ImageLabelsEngineTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "cogsdk-labels-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _image = "cogsdk-test-labels-" + Guid.NewGuid().ToString("N")[..8];
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [EngineTheory]
+    [InlineData("docker")]
+    [InlineData("podman")]
+    public async Task An_image_that_cannot_tell_its_schema_is_labelled_with_the_rest_and_a_warning(string cli)
+    {
+        var engine = EngineLocator.Find(cli);
+        var baseImage = (await Images.InspectAsync(engine, "python:3.11-slim", CancellationToken.None))!;
+        Assert.True((await engine.RunAsync(new[] { "tag", "python:3.11-slim", _image }, CancellationToken.None)).Succeeded);
+        var warnings = new List<Diagnostic>();
+        DateTimeOffset before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            string labelled = await ImageLabels.AddAsync(engine, new LabelRequest(_folder, _image, baseImage.Id) { BaseImage = "python:3.11-slim" }, _ => { }, warnings.Add, timeout.Token);
+
+            var image = (await Images.InspectAsync(engine, _image, CancellationToken.None))!;
+            Assert.True(ImageDetails.SameId(labelled, image.Id));
+            Assert.False(ImageDetails.SameId(baseImage.Id, image.Id));
+            Assert.Equal("COG3202", Assert.Single(warnings).Code);
+            Assert.Null(image.Labels.String(ImageLabels.OpenApiSchema));
+            Assert.Null(image.Labels.String(ImageLabels.CogVersion)); // no cog package to ask
+            Assert.NotNull(image.Labels.String(ImageLabels.PipFreeze));
+            Assert.Equal(baseImage.Platform, image.Labels.String(ImageLabels.Platform));
+            Assert.Equal("linux/amd64", image.Platform);
+            var created = DateTimeOffset.Parse(image.Labels.String(ImageLabels.Created)!, CultureInfo.InvariantCulture);
+            Assert.InRange(created, before, DateTimeOffset.UtcNow.AddSeconds(1));
+            // A base image pulled from a registry has a digest to record; one made on this machine has none.
+            Assert.Equal(baseImage.RepoDigests.Count > 0, image.Labels.String(ImageLabels.BaseDigest) != null);
+        }
+        finally
+        {
+            await engine.RunAsync(new[] { "image", "rm", "-f", _image }, CancellationToken.None);
+        }
+    }
+}
