@@ -212,7 +212,8 @@ public class ImageBuilderEngineTests
     {
         var (project, config) = Model();
         using var _ = project;
-        AddRun(config, "sleep 120", 6);
+        // A command of this run's own: a builder's cache may hold the finished step of an earlier run.
+        AddRun(config, "sleep 120 && echo " + Guid.NewGuid().ToString("N"), 6);
         var request = Request(Engine(), project, DockerfileGenerator.Generate(new DockerfileSpec(config, "python:3.11-slim", "3.11")), ImageName());
         using var cancel = new CancellationTokenSource();
         var started = DateTime.UtcNow;
