@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Cog.Sdk.Core;
@@ -10,14 +11,11 @@ using Microsoft.Build.Utilities;
 namespace Cog.Sdk.Tasks
 {
     /// <summary>
-    /// CogPredict: checks the inputs against the model's schema before anything starts, runs the image, waits for
-    /// setup(), sends the prediction, writes the outputs, and removes the container whatever happens.
+    /// What CogPredict and CogTrain share: checks the inputs against the model's schema before anything starts, runs
+    /// the model, waits for setup(), sends the inputs, writes the outputs, and removes the container whatever happens.
     /// </summary>
-    public sealed class CogRunPrediction : CogTask
+    public abstract class CogRunModelTask : CogInputsTask
     {
-        /// <summary>The folder of cog.yaml, where input files (@path) are read from.</summary>
-        [Required] public string ProjectDirectory { get; set; } = "";
-
         /// <summary>Where schemas read from images are kept by image id (obj/cog).</summary>
         [Required] public string IntermediateDirectory { get; set; } = "";
 
@@ -30,12 +28,6 @@ namespace Cog.Sdk.Tasks
         [Required] public string ContainerEngine { get; set; } = "";
         [Required] public string OutputDirectory { get; set; } = "";
 
-        public string? Input { get; set; }
-
-        /// <summary>CogInput items: the name, with the value in Value metadata; repeated names make a list.</summary>
-        public ITaskItem[] InputItems { get; set; } = new ITaskItem[0];
-
-        public string? InputFile { get; set; }
         public string? Output { get; set; }
         public string Gpus { get; set; } = "auto";
         public string SetupTimeout { get; set; } = "300";
@@ -43,29 +35,37 @@ namespace Cog.Sdk.Tasks
 
         [Output] public ITaskItem[] OutputFiles { get; private set; } = new ITaskItem[0];
 
+        /// <summary>Predictions or trainings.</summary>
+        protected abstract ServerMode Mode { get; }
+
+        /// <summary>A model server already running to send the inputs to; null to start the image in a container of its own.</summary>
+        protected virtual Uri? FindServer(Action<Diagnostic> report) => null;
+
         protected override void Run()
         {
-            string projectDirectory = ProjectDirectory;
             GpuMode gpus = Choice<GpuMode>("CogGpus", Gpus);
             var setupTimeout = Seconds("CogSetupTimeout", SetupTimeout);
             var predictTimeout = Seconds("CogPredictTimeout", PredictTimeout);
 
             var diagnostics = new DiagnosticBag();
-            IReadOnlyList<RawInput> inputs = ReadInputs(projectDirectory, diagnostics);
+            IReadOnlyList<RawInput> inputs = ReadInputs(diagnostics);
             Report(diagnostics);
             if (diagnostics.HasErrors)
             {
                 return;
             }
 
-            ContainerEngine? engine = FindEngine(ContainerEngine);
-            if (engine == null)
+            Uri? server = FindServer(Report);
+            ContainerEngine? engine = server == null ? FindEngine(ContainerEngine) : null;
+            if (server == null && engine == null)
             {
                 return;
             }
 
-            var job = new PredictionJob(engine, ImageName, projectDirectory, inputs, OutputDirectory)
+            var job = new PredictionJob(engine, ImageName, ProjectDirectory, inputs, OutputDirectory)
             {
+                Mode = Mode,
+                ServerUrl = server,
                 OutputPath = string.IsNullOrWhiteSpace(Output) ? null : Output,
                 SchemaCacheDirectory = IntermediateDirectory,
                 Gpus = gpus,
@@ -82,6 +82,11 @@ namespace Cog.Sdk.Tasks
                 return;
             }
 
+            if (written.IsEmpty)
+            {
+                Log.LogMessage(MessageImportance.High, "No output generated");
+            }
+
             if (!string.IsNullOrEmpty(written.Text))
             {
                 Log.LogMessage(MessageImportance.High, written.Text);
@@ -94,26 +99,41 @@ namespace Cog.Sdk.Tasks
 
             OutputFiles = written.Files.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         }
+    }
 
-        private IReadOnlyList<RawInput> ReadInputs(string projectDirectory, DiagnosticBag diagnostics)
+    /// <summary>
+    /// CogPredict: one prediction, sent to the model CogServe keeps for this project (or to CogPredictUrl) when there is
+    /// one, so that it costs no setup(); else run in a container of its own.
+    /// </summary>
+    public sealed class CogRunPrediction : CogRunModelTask
+    {
+        /// <summary>CogPredictUrl: a model server to send the prediction to instead of starting the image.</summary>
+        public string? PredictUrl { get; set; }
+
+        /// <summary>obj/cog/serve.json, where CogServe records the model it keeps.</summary>
+        public string? ServeStateFile { get; set; }
+
+        /// <summary>The image the build just made (CogImageId): a served model running another one is not used.</summary>
+        public string? ImageId { get; set; }
+
+        protected override ServerMode Mode => ServerMode.Predict;
+
+        protected override Uri? FindServer(Action<Diagnostic> report)
         {
-            bool hasInput = !string.IsNullOrWhiteSpace(Input) || InputItems.Length > 0;
-            if (hasInput && !string.IsNullOrWhiteSpace(InputFile))
+            if (!string.IsNullOrWhiteSpace(PredictUrl))
             {
-                diagnostics.Error(PredictionMessages.InputSourcesExclusive, SourceLocation.None);
-                return new RawInput[0];
+                return Uri.TryCreate(PredictUrl!.Trim(), UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+                    ? url
+                    : throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPropertyValue, SourceLocation.None, "CogPredictUrl", PredictUrl, "an http:// or https:// URL of a model server"));
             }
 
-            if (!string.IsNullOrWhiteSpace(InputFile))
-            {
-                return InputParser.ReadInputFile(InputParser.ResolvePath(projectDirectory, InputFile!), projectDirectory, diagnostics);
-            }
-
-            var fromItems = InputParser.FromItems(InputItems
-                .GroupBy(i => i.ItemSpec)
-                .Select(g => new KeyValuePair<string, IReadOnlyList<string>>(g.Key, g.Select(i => i.GetMetadata("Value")).ToList())));
-            var fromString = string.IsNullOrWhiteSpace(Input) ? new RawInput[0] : InputParser.ParseInputString(Input!, diagnostics);
-            return fromString.Concat(fromItems).ToList();
+            return string.IsNullOrEmpty(ServeStateFile) ? null : Wait(ServedModel.FindAsync(ServeStateFile!, ImageId ?? "", report, CancellationToken));
         }
+    }
+
+    /// <summary>CogTrain: one training, as `cog train` runs it: the image's server in train mode, POST /trainings.</summary>
+    public sealed class CogRunTraining : CogRunModelTask
+    {
+        protected override ServerMode Mode => ServerMode.Train;
     }
 }
