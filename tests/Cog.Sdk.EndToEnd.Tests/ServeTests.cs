@@ -107,6 +107,22 @@ public sealed class ServeTests : ContainerTestBase
         AssertNoContainerLeft(image);
     }
 
+    [EngineFact]
+    public void A_SIGTERM_stops_the_served_model_as_CogStop_does()
+    {
+        var (model, image) = NewModel("Terminated", Yaml, Model);
+        using var serve = new BackgroundMsbuild(Sdk, model, "-restore", "-t:CogServe", "-p:CogImageName=" + image);
+        WaitUntilServed(serve);
+
+        serve.Terminate();
+        var stopped = serve.WaitForExit(TimeSpan.FromSeconds(60));
+
+        Assert.True(stopped.ExitCode == 0, "CogServe did not end cleanly on SIGTERM:\n" + stopped);
+        Assert.Contains("the served model was stopped", stopped.Output);
+        AssertNoContainerLeft(image);
+        Assert.False(File.Exists(model.PathOf("obj/cog/serve.json")), "the served model's record outlived it");
+    }
+
     /// <summary>The URL CogServe printed once the model was ready.</summary>
     private static string WaitUntilServed(BackgroundMsbuild serve)
     {
