@@ -15,14 +15,7 @@ work=$(mktemp -d /tmp/cog-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (apt-get install hyperfine)" >&2; exit 1; }
 
-version="0.1.0-bench.$(date +%s)"
-dotnet build "$repo/src/Cog.Sdk" -c Release -nologo -v:q >/dev/null
-dotnet pack "$repo/src/Cog.Sdk" -c Release --no-build -o "$work/feed" -p:Version="$version" -nologo -v:q >/dev/null
-
-cat >"$work/NuGet.config" <<XML
-<configuration><packageSources><clear /><add key="feed" value="$work/feed" /></packageSources></configuration>
-XML
-export NUGET_PACKAGES="$work/packages"
+. "$repo/bench/pack-sdk.sh"
 
 # The baseline: an empty project that compiles nothing.
 mkdir -p "$work/empty"
