@@ -14,6 +14,10 @@ namespace Cog.Sdk.Core.Predict
     /// </summary>
     public static class InputBinder
     {
+        /// <summary>Checks the inputs against the schema as <see cref="Bind"/> does, for a check before anything is sent.</summary>
+        public static void Check(IReadOnlyList<RawInput> inputs, InputSchema schema, string projectDirectory, DiagnosticBag diagnostics) =>
+            Bind(inputs, schema, projectDirectory, diagnostics);
+
         /// <returns>The "input" object of the request; complete only when <paramref name="diagnostics"/> has no errors.</returns>
         public static JsonObject Bind(IReadOnlyList<RawInput> inputs, InputSchema schema, string projectDirectory, DiagnosticBag diagnostics)
         {

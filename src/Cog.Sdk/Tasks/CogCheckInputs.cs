@@ -40,7 +40,7 @@ namespace Cog.Sdk.Tasks
             {
                 try
                 {
-                    InputBinder.Bind(inputs, InputSchema.Parse(json, mode), ProjectDirectory, diagnostics);
+                    InputBinder.Check(inputs, InputSchema.Parse(json, mode), ProjectDirectory, diagnostics);
                 }
                 catch (System.FormatException e)
                 {
