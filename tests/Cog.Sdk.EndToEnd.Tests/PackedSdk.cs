@@ -178,7 +178,11 @@ public sealed class ModelProject
     public BuildOutput DotnetWithTimeout(TimeSpan timeout, params string[] args) => DotnetWithEnvironment(timeout, null, args);
 
     /// <summary>As <see cref="DotnetWithTimeout"/>, with environment variables for the dotnet process (e.g. DOCKER_HOST).</summary>
-    public BuildOutput DotnetWithEnvironment(TimeSpan timeout, IDictionary<string, string?>? environment, params string[] args)
+    public BuildOutput DotnetWithEnvironment(TimeSpan timeout, IDictionary<string, string?>? environment, params string[] args) =>
+        DotnetWithInput(timeout, environment, null, args);
+
+    /// <summary>As <see cref="DotnetWithEnvironment"/>, with <paramref name="standardInput"/> piped in, as `echo ... | dotnet msbuild` does.</summary>
+    public BuildOutput DotnetWithInput(TimeSpan timeout, IDictionary<string, string?>? environment, string? standardInput, params string[] args)
     {
         // The verb, then the defaults, then the test's own arguments, which win (e.g. -tl:on over -tl:off).
         var all = new List<string>(args.Take(1)) { "-nologo", "-nr:false", "-tl:off" };
@@ -194,7 +198,7 @@ public sealed class ModelProject
             ["NUGET_PACKAGES"] = _sdk.Packages,
             ["NUGET_HTTP_CACHE_PATH"] = Path.Combine(_sdk.Root, "http-cache"),
         };
-        var result = DotNet.Run(Directory, timeout, all.ToArray(), variables);
+        var result = DotNet.Run(Directory, timeout, all.ToArray(), variables, standardInput);
         return new BuildOutput(result.ExitCode, result.Output);
     }
 
@@ -245,13 +249,16 @@ public static class DotNet
     public static (int ExitCode, string Output) Run(string workingDirectory, TimeSpan timeout, params string[] args) =>
         Run(workingDirectory, timeout, args, null);
 
-    public static (int ExitCode, string Output) Run(string workingDirectory, TimeSpan timeout, string[] args, IDictionary<string, string?>? environment)
+    /// <param name="standardInput">Piped into the process's standard input, then closed; null to leave it as this process's.</param>
+    public static (int ExitCode, string Output) Run(string workingDirectory, TimeSpan timeout, string[] args, IDictionary<string, string?>? environment,
+        string? standardInput = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = standardInput != null,
         };
         foreach (string a in args)
         {
@@ -275,6 +282,12 @@ public static class DotNet
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (standardInput != null)
+        {
+            process.StandardInput.Write(standardInput);
+            process.StandardInput.Close();
+        }
+
         if (!process.WaitForExit((int)timeout.TotalMilliseconds))
         {
             process.Kill(entireProcessTree: true);

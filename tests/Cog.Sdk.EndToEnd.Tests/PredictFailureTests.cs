@@ -75,7 +75,29 @@ public sealed class PredictFailureTests : ContainerTestBase
         var result = Msbuild(model, image, "CogPredict", "-p:CogInput=mode=raise");
 
         AssertError(result, "COG4018");
-        Assert.Contains("the pixel at 3,4 is unreadable", result.Errors.First(e => e.Code == "COG4018").Message);
+        // The error as Cog names it: the exception's type, then its message.
+        Assert.Contains("ValueError: the pixel at 3,4 is unreadable", result.Errors.First(e => e.Code == "COG4018").Message);
+        AssertNoContainerLeft(image);
+    }
+
+    [EngineFact]
+    public void A_predictor_the_runtime_refuses_is_COG4030_with_its_reason_and_no_model_container()
+    {
+        var (model, image) = NewModel("Refused", PredictTests.CurrentStyleYaml, """
+            from typing import Set
+            from cog import BasePredictor
+
+            class Predictor(BasePredictor):
+                def predict(self, tags: Set[str]) -> str:
+                    return ",".join(tags)
+            """);
+        DateTime started = DateTime.UtcNow;
+
+        var result = Msbuild(model, image, "CogPredict", "-p:CogInput=tags=a");
+
+        AssertError(result, "COG4030");
+        Assert.Contains("tags", result.Errors.First(e => e.Code == "COG4030").Message);
+        Assert.DoesNotContain(ContainersCreatedSince(image, started), n => n.StartsWith("cog-predict-", StringComparison.Ordinal));
         AssertNoContainerLeft(image);
     }
 

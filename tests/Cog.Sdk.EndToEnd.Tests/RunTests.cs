@@ -49,4 +49,23 @@ public sealed class CogRunTests : ContainerTestBase
         Assert.Contains("value=hello there/2", result.Output);
         AssertNoContainerLeft(_image);
     }
+
+    [EngineFact]
+    public void Piped_standard_input_reaches_the_command_and_its_exit_code_stays_the_result()
+    {
+        // As `printf ... | dotnet msbuild -t:CogRun -p:CogCommand=...` in a shell.
+        BuildOutput Piped(string command) => _model.DotnetWithInput(TimeSpan.FromMinutes(5), null, "first line from the pipe\nsecond line\n",
+            "msbuild", "-restore", "-t:CogRun", "-p:CogImageName=" + _image, "-p:CogCommand=" + command);
+
+        var upper = Piped("\"tr a-z A-Z\"");
+        var failed = Piped("\"sh -c 'wc -l; exit 5'\"");
+
+        AssertSucceeded(upper);
+        Assert.Contains("FIRST LINE FROM THE PIPE", upper.Output);
+        Assert.Contains("SECOND LINE", upper.Output);
+        AssertError(failed, "COG3105");
+        Assert.Matches(@"(?m)^\s*2\s*$", failed.Output);
+        Assert.Contains("exited with code 5 ", failed.Errors.First(e => e.Code == "COG3105").Message);
+        AssertNoContainerLeft(_image);
+    }
 }

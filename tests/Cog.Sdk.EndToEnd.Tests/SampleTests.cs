@@ -4,14 +4,14 @@ namespace Cog.Sdk.EndToEnd.Tests;
 
 /// <summary>
 /// Every sample under samples/, copied as it is into a folder of its own with its project file naming the packed
-/// Cog.Sdk, built and predicted as its README says. The GPU sample and the original reference's example are built to
+/// Cog.Sdk, built and predicted (or trained) as its README says. The GPU sample and the original reference's example are built to
 /// their Dockerfile only: their base images and packages cannot be pulled here.
 /// </summary>
 [Collection(PackedSdkCollection.Name)]
 public sealed class SampleTests : ContainerTestBase
 {
     /// <summary>The samples and how each is checked; a sample missing here fails <see cref="Every_sample_has_a_README_and_a_test"/>.</summary>
-    private static readonly string[] Predicted = { "hello-world", "hotdog-detector", "image-filter" };
+    private static readonly string[] Predicted = { "hello-world", "hotdog-detector", "image-filter", "trainer" };
     private static readonly string[] DockerfileOnly = { "gpu-torch", "jazz-solo" };
 
     public SampleTests(PackedSdk sdk)
@@ -80,6 +80,25 @@ public sealed class SampleTests : ContainerTestBase
         Assert.Equal(((byte)5, (byte)245, (byte)245), Png.Pixel(negatedPng, 3, 2));
         var (r, g, b) = Png.Pixel(File.ReadAllBytes(model.PathOf("gray.png")), 3, 2);
         Assert.True(r == g && g == b && r is > 10 and < 250, $"not a gray of the red: ({r}, {g}, {b})");
+        AssertNoContainerLeft(image);
+    }
+
+    [EngineFact]
+    public void Trainer_learns_from_a_text_and_predicts_with_the_weights_it_wrote()
+    {
+        var (model, image) = Sample("trainer");
+
+        var mistake = Msbuild(model, image, "CogTrain", "-p:CogInput=\"text=@corpus.txt;min_count=0\"");
+        var trained = Msbuild(model, image, "CogTrain", "-p:CogInput=text=@corpus.txt", "-p:CogOutput=weights/");
+        var predicted = Msbuild(model, image, "CogPredict", "-p:CogInput=\"prompt=the;words=3\"");
+
+        AssertError(mistake, "COG4005");
+        AssertSucceeded(trained);
+        Assert.Contains("learned 15 words", trained.Output);
+        Assert.Contains("\"sat\"", File.ReadAllText(model.PathOf("weights/weights.json")));
+        AssertSucceeded(predicted);
+        Assert.Contains("loaded 15 words", predicted.Output);
+        Assert.Equal("the cat sat on", File.ReadAllText(SingleOutput(model, "output.txt")));
         AssertNoContainerLeft(image);
     }
 

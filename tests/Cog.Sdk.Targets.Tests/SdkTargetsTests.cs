@@ -37,6 +37,11 @@ public class SdkTargetsTests
         { "CogSetupTimeout", null, "300" },
         { "CogSetupTimeout", "20", "20" },
         { "CogPredictTimeout", null, "1800" },
+        { "CogCheckInputsBeforeBuild", null, "true" },
+        { "CogCheckInputsBeforeBuild", "false", "false" },
+        { "CogHostPython", null, OperatingSystem.IsWindows() ? "python" : "python3" },
+        { "CogHostPython", "/opt/python3.12/bin/python3", "/opt/python3.12/bin/python3" },
+        { "CogServePort", null, "" },
         { "EnableDefaultCompileItems", null, "false" },
         { "DisableImplicitFrameworkReferences", null, "true" },
         { "IsPackable", null, "false" },
@@ -64,6 +69,8 @@ public class SdkTargetsTests
         Assert.Equal(Path.Combine(project.Directory, "obj", "cog") + Path.DirectorySeparatorChar, evaluated.GetPropertyValue("CogIntermediateDirectory"));
         Assert.Equal(Path.Combine(project.Directory, "obj", "cog", "Dockerfile"), evaluated.GetPropertyValue("CogDockerfile"));
         Assert.StartsWith(Path.Combine(project.Directory, "bin"), evaluated.GetPropertyValue("CogOutputDirectory"));
+        Assert.StartsWith(Path.Combine(project.Directory, "bin"), evaluated.GetPropertyValue("CogTrainOutputDirectory"));
+        Assert.EndsWith("cog-train-output" + Path.DirectorySeparatorChar, evaluated.GetPropertyValue("CogTrainOutputDirectory"));
     }
 
     [Fact]
@@ -83,7 +90,7 @@ public class SdkTargetsTests
         var run = project.Build(new[] { "Build" }, new Dictionary<string, string> { ["CogBuildImage"] = "false" });
         Assert.True(run.Succeeded, run.ToString());
         Assert.True(File.Exists(Path.Combine(project.Directory, "obj", "cog", "Dockerfile")), run.ToString());
-        Assert.Single(run.Log.TasksRun.Where(t => t == "CogWriteDockerfile"));
+        Assert.Single(run.Log.TasksRun, t => t == "CogWriteDockerfile");
     }
 
     [Fact]
@@ -94,6 +101,12 @@ public class SdkTargetsTests
         Assert.Equal(new[] { "CogValidate", "CogGenerateDockerfile", "CogContainerBuild", "CogSaveImage", "MyStep" },
             evaluated.GetPropertyValue("CogBuildDependsOn").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.StartsWith("_CogResolveModel", evaluated.GetPropertyValue("CogValidateDependsOn").Trim());
+        string[] Steps(string property) => evaluated.GetPropertyValue(property).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(new[] { "_CogCheckPredictionInputs", "_CogBuildForPrediction" }, Steps("CogPredictDependsOn"));
+        Assert.Equal(new[] { "_CogCheckTrainingInputs", "CogBuild" }, Steps("CogTrainDependsOn"));
+        Assert.Equal(new[] { "CogBuild" }, Steps("CogServeDependsOn"));
+        Assert.Equal(new[] { "CogBuild" }, Steps("CogRunDependsOn"));
+        Assert.Empty(Steps("CogStopDependsOn"));
         Assert.Contains("CogModel", evaluated.GetItems("ProjectCapability").Select(i => i.EvaluatedInclude));
     }
 

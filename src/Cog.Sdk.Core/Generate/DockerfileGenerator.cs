@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Reflection;
 using System.Text;
@@ -444,6 +445,17 @@ namespace Cog.Sdk.Core.Generate
                 if (Config.Predictor != null && RequireSingleLine("Predictor", Config.Predictor.Value, Config.Predictor.Location))
                 {
                     Instruction(InstructionKind.Other, "ENV COG_PREDICTOR=" + DockerfileText.QuoteValue(Config.Predictor.Value), Config.Predictor.Location);
+                }
+
+                // What the runtime would otherwise look for in ./cog.yaml, which a workdir moves away from.
+                if (Config.Train != null && RequireSingleLine("Trainer", Config.Train.Value, Config.Train.Location))
+                {
+                    Instruction(InstructionKind.Other, "ENV COG_TRAINER=" + DockerfileText.QuoteValue(Config.Train.Value), Config.Train.Location);
+                }
+
+                if (Config.ConcurrencyMax != null)
+                {
+                    Instruction(InstructionKind.Other, "ENV COG_MAX_CONCURRENCY=" + Config.ConcurrencyMax.Value.ToString(CultureInfo.InvariantCulture), Config.ConcurrencyMax.Location);
                 }
 
                 Instruction(InstructionKind.Other, "CMD " + DockerfileText.ExecForm(new[] { "python", "-m", "cog.server.http" }), SourceLocation.None);

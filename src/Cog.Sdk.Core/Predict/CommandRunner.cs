@@ -38,6 +38,12 @@ namespace Cog.Sdk.Core.Predict
 
         /// <summary>"NAME=value" environment variables ("NAME" alone passes this machine's value on).</summary>
         public IReadOnlyList<string> Environment { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Whether the command reads this process's standard input (`--interactive`): when it is a pipe or a file, as in
+        /// `echo hi | dotnet msbuild -t:CogRun -p:CogCommand=cat`. The engine's CLI inherits it.
+        /// </summary>
+        public bool PassStandardInput { get; set; }
     }
 
     /// <summary>
@@ -145,6 +151,11 @@ namespace Cog.Sdk.Core.Predict
         private static List<string> Arguments(RunRequest request, string name, bool gpu, IReadOnlyList<string> command, IReadOnlyList<string> publish)
         {
             var arguments = new List<string> { "run", "--rm", "--name", name, "--shm-size", "6g" };
+            if (request.PassStandardInput)
+            {
+                arguments.Add("--interactive");
+            }
+
             if (gpu)
             {
                 arguments.Add("--gpus=all");

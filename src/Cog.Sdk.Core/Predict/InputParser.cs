@@ -65,6 +65,31 @@ namespace Cog.Sdk.Core.Predict
     public static class InputParser
     {
         /// <summary>
+        /// The inputs from wherever the user wrote them: the CogInput string and items together, or a JSON file
+        /// (not both: COG4011).
+        /// </summary>
+        /// <param name="items">CogInput items: each name with its values (a repeated name makes a list).</param>
+        public static IReadOnlyList<RawInput> Read(string? text, IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> items, string? inputFile,
+            string projectDirectory, DiagnosticBag diagnostics)
+        {
+            var fromItems = FromItems(items);
+            bool hasInput = !string.IsNullOrWhiteSpace(text) || fromItems.Count > 0;
+            if (hasInput && !string.IsNullOrWhiteSpace(inputFile))
+            {
+                diagnostics.Error(PredictionMessages.InputSourcesExclusive, SourceLocation.None);
+                return Array.Empty<RawInput>();
+            }
+
+            if (!string.IsNullOrWhiteSpace(inputFile))
+            {
+                return ReadInputFile(ResolvePath(projectDirectory, inputFile!), projectDirectory, diagnostics);
+            }
+
+            var fromString = string.IsNullOrWhiteSpace(text) ? Array.Empty<RawInput>() : ParseInputString(text!, diagnostics);
+            return fromString.Concat(fromItems).ToList();
+        }
+
+        /// <summary>
         /// Parses "name=value;name=@path;tags=a;tags=b". Pairs are separated by ';' outside double quotes, so a
         /// quoted value may contain ';'. The value is everything after the first '=' (it may contain '='), with
         /// surrounding double quotes stripped; a repeated name makes a list.

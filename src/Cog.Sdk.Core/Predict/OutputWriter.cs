@@ -22,15 +22,22 @@ namespace Cog.Sdk.Core.Predict
 
         /// <summary>The output to print in the build log: a string as is, other values as pretty JSON; null for files.</summary>
         public string? Text { get; }
+
+        /// <summary>The method returned None: nothing was written ("No output generated", as Cog says).</summary>
+        public bool IsEmpty => Files.Count == 0 && Text == null;
     }
 
     /// <summary>
-    /// Writes a prediction's output to disk the way `cog predict` does, so that a build can pick the results up:
+    /// Writes a prediction's (or a training's) output to disk the way `cog predict` does, so that a build can pick the
+    /// results up:
     /// <list type="bullet">
     /// <item>a file (a data URL) => output&lt;ext&gt;, the extension from its MIME type;</item>
     /// <item>a list of files => output.0&lt;ext&gt;, output.1&lt;ext&gt;, ...;</item>
-    /// <item>a string => printed, and written to output.txt (Cog only prints it; a file lets later targets use it);</item>
-    /// <item>anything else (numbers, objects, mixed lists) => printed and written as pretty JSON to output.json.</item>
+    /// <item>a string, or the pieces of a concatenating iterator => printed, and written to output.txt (Cog only prints
+    /// it; a file lets later targets use it);</item>
+    /// <item>anything else (numbers, objects, mixed lists) => printed and written as pretty JSON to output.json, each file
+    /// inside written beside it under the name of its place (an object's "weights" => weights.bin) and named there;</item>
+    /// <item>nothing (None) => nothing written: "No output generated", as Cog says, and a success.</item>
     /// </list>
     /// </summary>
     public static class OutputWriter
@@ -44,12 +51,13 @@ namespace Cog.Sdk.Core.Predict
         /// (an existing one, or one written with a trailing slash). A leading '@' is ignored, as Cog does. Relative to
         /// <paramref name="outputDirectory"/>'s caller: pass it already made absolute.
         /// </param>
-        /// <exception cref="CogException">COG4021 when there is no output; COG4022 when a file cannot be written.</exception>
-        public static WrittenOutput Write(JsonNode? output, string outputDirectory, string? outputPath = null)
+        /// <param name="outputSchema">The schema's Output component, which says whether a list is an iterator's pieces to join.</param>
+        /// <exception cref="CogException">COG4022 when a file cannot be written.</exception>
+        public static WrittenOutput Write(JsonNode? output, string outputDirectory, string? outputPath = null, JsonObject? outputSchema = null)
         {
             if (output == null)
             {
-                throw new CogException(Diagnostic.Error(PredictionMessages.NoOutput, SourceLocation.None));
+                return new WrittenOutput(Array.Empty<string>(), null);
             }
 
             var (directory, fileName) = Target(outputDirectory, outputPath);
@@ -64,13 +72,81 @@ namespace Cog.Sdk.Core.Predict
                 return new WrittenOutput(files, null);
             }
 
+            if (IsConcatenated(outputSchema) && output is JsonArray pieces && pieces.All(piece => piece is JsonValue v && v.TryGetValue(out string? _)))
+            {
+                output = string.Concat(pieces.Select(piece => JsonText.Show(piece)));
+            }
+
             if (output is JsonValue scalar && scalar.TryGetValue(out string? text))
             {
                 return new WrittenOutput(new[] { WriteText(directory, fileName, ".txt", text) }, text);
             }
 
-            string json = JsonText.Write(output, indented: true);
-            return new WrittenOutput(new[] { WriteText(directory, fileName, ".json", json + "\n") }, json);
+            // Files inside a value are written beside its JSON, which names them instead of holding their bytes.
+            string document = fileName ?? BaseName + ".json";
+            var written = new List<string>();
+            var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { document };
+            JsonNode? shown = WriteNestedFiles(output, new List<string>(), output is JsonArray, directory, fileName, written, taken);
+            string json = JsonText.Write(shown, indented: true);
+            written.Insert(0, Save(Path.Combine(directory, document), new UTF8Encoding(false).GetBytes(json + "\n")));
+            return new WrittenOutput(written, json);
+        }
+
+        /// <summary>Cog's ConcatenateIterator: a list whose pieces a client joins (a language model's tokens).</summary>
+        private static bool IsConcatenated(JsonObject? outputSchema) =>
+            outputSchema.String("x-cog-array-type") == "iterator" && outputSchema.String("x-cog-array-display") == "concatenate";
+
+        /// <summary>A copy of <paramref name="value"/> in which each data URL is written to a file and replaced by its name.</summary>
+        private static JsonNode? WriteNestedFiles(JsonNode? value, List<string> place, bool underList, string directory, string? fileName,
+            List<string> written, HashSet<string> taken)
+        {
+            switch (value)
+            {
+                case JsonObject map:
+                    var copy = new JsonObject();
+                    foreach (var pair in map)
+                    {
+                        place.Add(pair.Key);
+                        copy[pair.Key] = WriteNestedFiles(pair.Value, place, underList, directory, fileName, written, taken);
+                        place.RemoveAt(place.Count - 1);
+                    }
+
+                    return copy;
+                case JsonArray list:
+                    var items = new JsonArray();
+                    for (int index = 0; index < list.Count; index++)
+                    {
+                        place.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        items.Add(WriteNestedFiles(list[index], place, underList, directory, fileName, written, taken));
+                        place.RemoveAt(place.Count - 1);
+                    }
+
+                    return items;
+                default:
+                    if (AsFile(value) is not DataUrl file)
+                    {
+                        return JsonText.Copy(value);
+                    }
+
+                    // Named by its place: an object's "weights" is weights.bin; a list's first item output.0.png.
+                    string prefix = (fileName == null ? BaseName : Path.GetFileNameWithoutExtension(fileName)) + ".";
+                    string name = (underList ? prefix : "") + string.Join(".", place.Select(SafeName)) + MimeTypes.ToExtension(file.MimeType);
+                    if (!taken.Add(name))
+                    {
+                        name = prefix + name;
+                        taken.Add(name);
+                    }
+
+                    written.Add(Save(Path.Combine(directory, name), file.Content));
+                    return name;
+            }
+        }
+
+        private static string SafeName(string part)
+        {
+            var invalid = new HashSet<char>(Path.GetInvalidFileNameChars()) { '/', '\\', ':' };
+            string safe = new string(part.Select(c => invalid.Contains(c) ? '_' : c).ToArray()).Trim('.', ' ');
+            return safe.Length == 0 ? "_" : safe;
         }
 
         private static DataUrl? AsFile(JsonNode? value) =>

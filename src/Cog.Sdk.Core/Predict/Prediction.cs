@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
@@ -7,10 +8,11 @@ using Cog.Sdk.Core.Engine;
 
 namespace Cog.Sdk.Core.Predict
 {
-    /// <summary>What CogPredict asks for: the inputs as the user wrote them, the image, and where the outputs go.</summary>
+    /// <summary>What CogPredict (or CogTrain) asks for: the inputs as the user wrote them, the model, and where the outputs go.</summary>
     public sealed class PredictionJob
     {
-        public PredictionJob(ContainerEngine engine, string image, string projectDirectory, IReadOnlyList<RawInput> inputs, string outputDirectory)
+        /// <param name="engine">The engine that runs the image; null when a model server already running (<see cref="ServerUrl"/>) is used.</param>
+        public PredictionJob(ContainerEngine? engine, string image, string projectDirectory, IReadOnlyList<RawInput> inputs, string outputDirectory)
         {
             Engine = engine;
             Image = image;
@@ -19,7 +21,7 @@ namespace Cog.Sdk.Core.Predict
             OutputDirectory = outputDirectory;
         }
 
-        public ContainerEngine Engine { get; }
+        public ContainerEngine? Engine { get; }
         public string Image { get; }
 
         /// <summary>Where relative input files (@path) are read from.</summary>
@@ -33,6 +35,12 @@ namespace Cog.Sdk.Core.Predict
         /// <summary>CogOutput: a file name or folder instead of the default output name; null for the default.</summary>
         public string? OutputPath { get; set; }
 
+        /// <summary>A prediction, or a training.</summary>
+        public ServerMode Mode { get; set; } = ServerMode.Predict;
+
+        /// <summary>A model server already running (CogServe's, or CogPredictUrl) to send the inputs to; null to start the image.</summary>
+        public Uri? ServerUrl { get; set; }
+
         /// <summary>A folder under obj/ for schemas by image id; null to read the schema every time.</summary>
         public string? SchemaCacheDirectory { get; set; }
 
@@ -43,38 +51,80 @@ namespace Cog.Sdk.Core.Predict
     }
 
     /// <summary>
-    /// A whole prediction as `cog predict` makes one: the inputs checked against the image's schema before any
-    /// container starts, the prediction run, and the outputs written. The JSON in between stays in here.
+    /// A whole prediction (or training) as `cog predict` makes one: the inputs checked against the model's schema before
+    /// any container starts, the prediction run (in a container of its own, or by a model server already running), and
+    /// the outputs written. The JSON in between stays in here.
     /// </summary>
     public static class Prediction
     {
         /// <returns>What was written; null when the inputs were refused (the reasons went to <paramref name="report"/>).</returns>
         public static async Task<WrittenOutput?> RunAsync(PredictionJob job, Action<string> log, Action<Diagnostic> report, CancellationToken cancellationToken)
         {
-            // The schema comes from the image without running setup(), so a typo fails in seconds, not after a model load.
-            InputSchema schema = await SchemaReader.ReadAsync(job.Engine, job.Image, job.SchemaCacheDirectory, report, cancellationToken).ConfigureAwait(false);
+            ServerMode mode = job.Mode;
+            PredictionResult result;
+            InputSchema schema;
+            if (job.ServerUrl is Uri url)
+            {
+                using var server = new ModelServer(url);
+                await server.WaitUntilReadyAsync(job.SetupTimeout, cancellationToken).ConfigureAwait(false);
+                schema = ParseServedSchema(await server.ReadSchemaAsync(cancellationToken).ConfigureAwait(false), url, mode);
+                if (Bind(job, schema, report) is not JsonObject input)
+                {
+                    return null;
+                }
+
+                log($"Cog: running a {mode.Noun} on the model served at {url}");
+                result = await server.RunAsync(mode, input, job.PredictionTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                ContainerEngine engine = job.Engine ?? throw new InvalidOperationException("A prediction that starts the image needs an engine.");
+
+                // The schema comes from the image without running setup(), so a typo fails in seconds, not after a model load.
+                schema = await SchemaReader.ReadAsync(engine, job.Image, mode, job.SchemaCacheDirectory, report, cancellationToken).ConfigureAwait(false);
+                if (Bind(job, schema, report) is not JsonObject input)
+                {
+                    return null;
+                }
+
+                var request = new PredictionRequest(engine, job.Image, input)
+                {
+                    Mode = mode,
+                    Gpus = job.Gpus,
+                    ConfigUsesGpu = job.ConfigUsesGpu,
+                    SetupTimeout = job.SetupTimeout,
+                    PredictionTimeout = job.PredictionTimeout,
+                };
+                log($"Cog: running a {mode.Noun} on {job.Image}");
+                result = await PredictionRunner.RunAsync(request, log, report, cancellationToken).ConfigureAwait(false);
+            }
+
+            return OutputWriter.Write(result.Output, job.OutputDirectory, job.OutputPath, schema.Output);
+        }
+
+        /// <summary>The request's "input" object; null when an input is refused (every reason reported).</summary>
+        private static JsonObject? Bind(PredictionJob job, InputSchema schema, Action<Diagnostic> report)
+        {
             var diagnostics = new DiagnosticBag();
-            var input = InputBinder.Bind(job.Inputs, schema, job.ProjectDirectory, diagnostics);
+            JsonObject input = InputBinder.Bind(job.Inputs, schema, job.ProjectDirectory, diagnostics);
             foreach (Diagnostic diagnostic in diagnostics)
             {
                 report(diagnostic);
             }
 
-            if (diagnostics.HasErrors)
-            {
-                return null;
-            }
+            return diagnostics.HasErrors ? null : input;
+        }
 
-            var request = new PredictionRequest(job.Engine, job.Image, input)
+        private static InputSchema ParseServedSchema(string json, Uri url, ServerMode mode)
+        {
+            try
             {
-                Gpus = job.Gpus,
-                ConfigUsesGpu = job.ConfigUsesGpu,
-                SetupTimeout = job.SetupTimeout,
-                PredictionTimeout = job.PredictionTimeout,
-            };
-            log($"Cog: running a prediction on {job.Image}");
-            PredictionResult result = await PredictionRunner.RunAsync(request, log, report, cancellationToken).ConfigureAwait(false);
-            return OutputWriter.Write(result.Output, job.OutputDirectory, job.OutputPath);
+                return InputSchema.Parse(json, mode);
+            }
+            catch (FormatException e)
+            {
+                throw new CogException(Diagnostic.Error(PredictionMessages.ServerNotAnswering, SourceLocation.None, url, "its /openapi.json is not a Cog schema: " + e.Message));
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Cog.Sdk.Core.Diagnostics;
@@ -9,7 +10,7 @@ namespace Cog.Sdk.Core.Predict
 {
     /// <summary>
     /// Reads a built image's OpenAPI schema, to check inputs before a prediction starts a container.
-    /// In order: the image's run.cog.openapi_schema label (set by builds that embed it), a cache file keyed by the
+    /// In order: the image's run.cog.openapi_schema label (every build of Cog.Sdk writes it; images built elsewhere may lack it), a cache file keyed by the
     /// image id, and finally `python -m cog.command.openapi_schema` in a throwaway container, which imports
     /// predict.py but never calls setup(), needs no GPU and no network.
     /// </summary>
@@ -17,18 +18,26 @@ namespace Cog.Sdk.Core.Predict
     {
         public const string SchemaLabel = "run.cog.openapi_schema";
 
+        /// <summary>The prefix of the schema command's one-line reason when it refuses a predictor (exit code 1).</summary>
+        internal const string RefusalPrefix = "cog: cannot produce the OpenAPI schema: ";
+
+        /// <summary>The inputs and output of predictions.</summary>
+        public static Task<InputSchema> ReadAsync(ContainerEngine engine, string image, string? cacheDirectory, Action<Diagnostic> report, CancellationToken cancellationToken) =>
+            ReadAsync(engine, image, ServerMode.Predict, cacheDirectory, report, cancellationToken);
+
+        /// <param name="mode">Whose inputs: predictions' (Input) or trainings' (TrainingInput).</param>
         /// <param name="cacheDirectory">A folder under obj/ for schemas by image id; null to skip caching.</param>
-        public static async Task<InputSchema> ReadAsync(ContainerEngine engine, string image, string? cacheDirectory, Action<Diagnostic> report, CancellationToken cancellationToken)
+        public static async Task<InputSchema> ReadAsync(ContainerEngine engine, string image, ServerMode mode, string? cacheDirectory, Action<Diagnostic> report, CancellationToken cancellationToken)
         {
             ImageDetails details = await ContainerCli.InspectImageAsync(engine, image, cancellationToken).ConfigureAwait(false);
             string id = details.Id;
-            if (details.Labels.String(SchemaLabel) is string labelled && TryParse(labelled) is InputSchema fromLabel)
+            if (details.Labels.String(SchemaLabel) is string labelled && TryParse(labelled, mode) is InputSchema fromLabel)
             {
                 return fromLabel;
             }
 
             string? cacheFile = cacheDirectory == null ? null : Path.Combine(cacheDirectory, "openapi-" + id.Replace("sha256:", "").Replace(':', '-') + ".json");
-            if (cacheFile != null && File.Exists(cacheFile) && TryParse(File.ReadAllText(cacheFile)) is InputSchema cached)
+            if (cacheFile != null && File.Exists(cacheFile) && TryParse(File.ReadAllText(cacheFile), mode) is InputSchema cached)
             {
                 return cached;
             }
@@ -37,7 +46,7 @@ namespace Cog.Sdk.Core.Predict
             InputSchema schema;
             try
             {
-                schema = InputSchema.Parse(json);
+                schema = InputSchema.Parse(json, mode);
             }
             catch (FormatException e)
             {
@@ -46,15 +55,7 @@ namespace Cog.Sdk.Core.Predict
 
             if (cacheFile != null)
             {
-                Directory.CreateDirectory(cacheDirectory!);
-                string temporary = cacheFile + "." + Guid.NewGuid().ToString("N") + ".tmp";
-                File.WriteAllText(temporary, json);
-                if (File.Exists(cacheFile))
-                {
-                    File.Delete(cacheFile);
-                }
-
-                File.Move(temporary, cacheFile);
+                FileWrites.WriteAtomically(cacheFile, json);
             }
 
             return schema;
@@ -67,6 +68,11 @@ namespace Cog.Sdk.Core.Predict
             {
                 ProcessResult result = await engine.RunAsync(new[] { "run", "--rm", "--name", name, "--network", "none", "--entrypoint", "python", image, "-m", "cog.command.openapi_schema" },
                     cancellationToken).ConfigureAwait(false);
+                if (Refusal(result.StandardError) is string reason)
+                {
+                    throw new CogException(Diagnostic.Error(PredictionMessages.SchemaRefused, SourceLocation.None, image, reason));
+                }
+
                 if (!result.Succeeded)
                 {
                     throw new CogException(Diagnostic.Error(PredictionMessages.SchemaUnreadable, SourceLocation.None, image,
@@ -85,11 +91,18 @@ namespace Cog.Sdk.Core.Predict
             }
         }
 
-        private static InputSchema? TryParse(string json)
+        /// <summary>The reason the schema command gave for refusing the predictor (a type Cog cannot describe, no predictor), or null.</summary>
+        internal static string? Refusal(string standardError) =>
+            standardError.Split('\n').Select(line => line.Trim())
+                .Where(line => line.StartsWith(RefusalPrefix, StringComparison.Ordinal))
+                .Select(line => line.Substring(RefusalPrefix.Length))
+                .LastOrDefault();
+
+        private static InputSchema? TryParse(string json, ServerMode mode)
         {
             try
             {
-                return InputSchema.Parse(json);
+                return InputSchema.Parse(json, mode);
             }
             catch (FormatException)
             {

@@ -422,6 +422,15 @@ namespace Cog.Sdk.Core.Validate
             {
                 diagnostics.Error(ConfigurationMessages.ConcurrencyNeedsPython311, max.Location, max.Value, config.PythonVersion.Value);
             }
+
+            // The runtime refuses a synchronous method under concurrency at setup; the source says so before any build.
+            string pointer = config.Predictor?.Value ?? "";
+            string file = config.PointerPathInProject(pointer);
+            if (max.Value > 1 && file.Length > 0 && config.ProjectPath(file) is string path
+                && PredictorSource.Find(path, pointer.Substring(pointer.LastIndexOf(':') + 1)) is PredictorMethod method && !method.IsAsync)
+            {
+                diagnostics.Error(ConfigurationMessages.ConcurrencyNeedsAsync, max.Location, max.Value, method.Display, file, method.Line, method.Name);
+            }
         }
     }
 }

@@ -56,6 +56,8 @@ namespace Cog.Sdk.Tasks
                 ConfigUsesGpu = Gpu,
                 Ports = SplitList(Ports),
                 Environment = SplitList(Environment),
+                // Piped or redirected (not a terminal): the command reads it, as `cog exec` passes it on.
+                PassStandardInput = System.Console.IsInputRedirected,
             };
             var diagnostics = new DiagnosticBag();
             CommandRunner.Validate(request, diagnostics);

@@ -26,6 +26,20 @@ public class DockerfileGeneratorTests
     }
 
     [Fact]
+    public void The_trainer_and_the_concurrency_reach_the_runtime_as_environment_variables()
+    {
+        var config = Config();
+        config.Train = At("train.py:Trainer", 5);
+        config.ConcurrencyMax = new Located<int>(4, Line(7));
+
+        string[] lines = InstructionLines(DockerfileGenerator.Generate(Cpu(config)));
+
+        Assert.Contains("ENV COG_TRAINER=\"train.py:Trainer\"", lines);
+        Assert.Contains("ENV COG_MAX_CONCURRENCY=4", lines);
+        Assert.DoesNotContain(InstructionLines(DockerfileGenerator.Generate(Cpu())), l => l.Contains("COG_TRAINER") || l.Contains("COG_MAX_CONCURRENCY"));
+    }
+
+    [Fact]
     public void Gpu_image_installs_python_with_uv_and_caches_apt_and_pip_in_cache_mounts()
     {
         GeneratedDockerfile d = DockerfileGenerator.Generate(Gpu());

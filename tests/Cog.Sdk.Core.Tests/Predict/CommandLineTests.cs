@@ -51,6 +51,6 @@ public class CommandLineTests
     {
         var answer = JsonText.ParseObject(
             """{"detail": [{"loc": ["body", "input", "steps"], "msg": "ensure this value is less than or equal to 100", "type": "x"}, {"loc": ["body", "input", "prompt"], "msg": "field required"}]}""")!;
-        Assert.Equal("- steps: ensure this value is less than or equal to 100\n- prompt: field required", PredictionRunner.DescribeValidationErrors(answer, ""));
+        Assert.Equal("- steps: ensure this value is less than or equal to 100\n- prompt: field required", ModelServer.DescribeValidationErrors(answer, ""));
     }
 }

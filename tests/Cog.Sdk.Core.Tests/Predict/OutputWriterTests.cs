@@ -81,10 +81,42 @@ public sealed class OutputWriterTests : IDisposable
     }
 
     [Fact]
-    public void No_output_is_COG4021()
+    public void No_output_writes_nothing_and_is_a_success()
     {
-        var e = Assert.Throws<CogException>(() => OutputWriter.Write(null, _directory));
-        Assert.Equal("COG4021", e.Diagnostic.Code);
+        WrittenOutput written = OutputWriter.Write(null, _directory);
+        Assert.True(written.IsEmpty);
+        Assert.Empty(Directory.GetFileSystemEntries(_directory));
+    }
+
+    [Fact]
+    public void A_concatenating_iterators_pieces_are_joined_into_one_text()
+    {
+        var schema = System.Text.Json.Nodes.JsonNode.Parse("""{"type": "array", "items": {"type": "string"}, "x-cog-array-type": "iterator", "x-cog-array-display": "concatenate"}""")!.AsObject();
+        WrittenOutput written = OutputWriter.Write(Node(new[] { "hello ", "world" }), _directory, outputSchema: schema);
+        Assert.Equal("hello world", written.Text);
+        Assert.Equal("hello world", File.ReadAllText(Path.Combine(_directory, "output.txt")));
+
+        // A plain iterator's items stay a list.
+        schema.Remove("x-cog-array-display");
+        Assert.Equal("[\n  \"hello \",\n  \"world\"\n]", OutputWriter.Write(Node(new[] { "hello ", "world" }), _directory, outputSchema: schema).Text);
+    }
+
+    [Fact]
+    public void Files_inside_an_object_are_written_beside_its_json_under_the_name_of_their_place()
+    {
+        var output = new Dictionary<string, object?>
+        {
+            ["weights"] = DataUrl("application/octet-stream", new byte[] { 7, 8 }),
+            ["epochs"] = 3,
+            ["samples"] = new List<object?> { DataUrl("image/png", new byte[] { 1 }) },
+        };
+        WrittenOutput written = OutputWriter.Write(Node(output), _directory);
+        Assert.Equal(new[] { "output.json", "weights", "samples.0.png" }, written.Files.Select(Path.GetFileName));
+        Assert.Equal(new byte[] { 7, 8 }, File.ReadAllBytes(Path.Combine(_directory, "weights")));
+        Assert.Equal("{\n  \"weights\": \"weights\",\n  \"epochs\": 3,\n  \"samples\": [\n    \"samples.0.png\"\n  ]\n}", written.Text);
+
+        var list = new List<object?> { new Dictionary<string, object?> { ["image"] = DataUrl("image/png", new byte[] { 2 }) }, 5 };
+        Assert.Equal(new[] { "output.json", "output.0.image.png" }, OutputWriter.Write(Node(list), _directory).Files.Select(Path.GetFileName));
     }
 
     [Fact]

@@ -40,4 +40,47 @@ internal static class SampleSchemas
       }
     }
     """;
+
+    /// <summary>
+    /// What the runtime prints for Cog's newer input types (tests/Cog.Sdk.Runtime.Tests/predictors/typed), with a deprecated
+    /// input and a trainer added: run(value: Union[str, float], point: Point (a TypedDict) = None, blob: Annotated[dict, Opaque]
+    /// = None, image: Path = Input(default=None, accept="image/*,.png"), note: Optional[str] (no default), tags: list[str] | int
+    /// = 0, old: str = Input(default="", deprecated=True)); train(data: str, epochs: int = Input(default=1, ge=1)).
+    /// </summary>
+    public const string TypedModel = """
+    {
+      "openapi": "3.0.2",
+      "info": {"title": "Cog", "version": "0.1.0"},
+      "paths": {},
+      "components": {
+        "schemas": {
+          "Input": {
+            "title": "Input",
+            "type": "object",
+            "properties": {
+              "value": {"x-order": 0, "title": "Value", "anyOf": [{"type": "string"}, {"type": "number"}], "description": "A word or a number"},
+              "point": {"x-order": 1, "title": "Point", "type": "object", "default": null, "nullable": true},
+              "blob": {"x-order": 2, "title": "Blob", "type": "object", "default": null, "nullable": true},
+              "image": {"x-order": 3, "title": "Image", "type": "string", "format": "uri", "default": null, "nullable": true, "x-cog-accept": "image/*,.png"},
+              "note": {"x-order": 4, "title": "Note", "type": "string", "nullable": true, "description": "Optional, no default"},
+              "tags": {"x-order": 5, "title": "Tags", "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "integer"}], "default": 0},
+              "old": {"x-order": 6, "title": "Old", "type": "string", "default": "", "deprecated": true}
+            },
+            "required": ["value"]
+          },
+          "Output": {"title": "Output", "type": "array", "items": {"type": "string"}, "x-cog-array-type": "iterator", "x-cog-array-display": "concatenate"},
+          "TrainingInput": {
+            "title": "TrainingInput",
+            "type": "object",
+            "properties": {
+              "data": {"x-order": 0, "title": "Data", "type": "string"},
+              "epochs": {"x-order": 1, "title": "Epochs", "type": "integer", "default": 1, "minimum": 1}
+            },
+            "required": ["data"]
+          },
+          "TrainingOutput": {"title": "TrainingOutput", "type": "object", "properties": {"weights": {"type": "string", "format": "uri"}}}
+        }
+      }
+    }
+    """;
 }
