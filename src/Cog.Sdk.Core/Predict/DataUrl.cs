@@ -1,78 +1,49 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Cog.Sdk.Core.Predict
 {
     /// <summary>
     /// File extensions and MIME types, both ways. Files travel to and from the model inline as data URLs
-    /// (there is no upload server), so the MIME type is all that tells the output file its extension.
+    /// (there is no upload server), so the MIME type is all that tells the output file its extension. The table is the
+    /// runtime's own (cog/mime_types.json, embedded), so that a file's name here and its type in the image agree.
     /// </summary>
     public static class MimeTypes
     {
         public const string Unknown = "application/octet-stream";
 
-        // The first row for a MIME type gives its extension (".jpg" rather than ".jpeg").
-        private static readonly (string Extension, string MimeType)[] Table =
-        {
-            (".png", "image/png"),
-            (".jpg", "image/jpeg"),
-            (".jpeg", "image/jpeg"),
-            (".gif", "image/gif"),
-            (".webp", "image/webp"),
-            (".bmp", "image/bmp"),
-            (".tif", "image/tiff"),
-            (".tiff", "image/tiff"),
-            (".svg", "image/svg+xml"),
-            (".wav", "audio/wav"),
-            (".wav", "audio/x-wav"),
-            (".wav", "audio/wave"),
-            (".mp3", "audio/mpeg"),
-            (".ogg", "audio/ogg"),
-            (".flac", "audio/flac"),
-            (".m4a", "audio/mp4"),
-            (".mp4", "video/mp4"),
-            (".webm", "video/webm"),
-            (".mov", "video/quicktime"),
-            (".txt", "text/plain"),
-            (".csv", "text/csv"),
-            (".html", "text/html"),
-            (".md", "text/markdown"),
-            (".json", "application/json"),
-            (".pdf", "application/pdf"),
-            (".zip", "application/zip"),
-            (".tar", "application/x-tar"),
-            (".gz", "application/gzip"),
-            (".npy", "application/x-npy"),
-        };
+        private static readonly KeyValuePair<string, string>[] Table = Read();
 
-        public static string FromFileName(string path)
-        {
-            string extension = Path.GetExtension(path);
-            foreach (var row in Table)
-            {
-                if (string.Equals(row.Extension, extension, StringComparison.OrdinalIgnoreCase))
-                {
-                    return row.MimeType;
-                }
-            }
-
-            return Unknown;
-        }
+        /// <summary>The MIME type of a file by its extension; <see cref="Unknown"/> for an extension the table does not know.</summary>
+        public static string FromFileName(string path) => First(Path.GetExtension(path), row => row.Key, row => row.Value) ?? Unknown;
 
         /// <summary>The extension (with its dot) for a MIME type; "" for an unknown type.</summary>
-        public static string ToExtension(string mimeType)
+        public static string ToExtension(string mimeType) => First(mimeType, row => row.Value, row => row.Key) ?? "";
+
+        // The first row for a MIME type gives its extension (".jpg" rather than ".jpeg"), the first for an extension its type.
+        private static string? First(string key, Func<KeyValuePair<string, string>, string> keyOf, Func<KeyValuePair<string, string>, string> valueOf)
         {
             foreach (var row in Table)
             {
-                if (string.Equals(row.MimeType, mimeType, StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(keyOf(row), key, StringComparison.OrdinalIgnoreCase))
                 {
-                    return row.Extension;
+                    return valueOf(row);
                 }
             }
 
-            return "";
+            return null;
+        }
+
+        private static KeyValuePair<string, string>[] Read()
+        {
+            using var stream = typeof(MimeTypes).Assembly.GetManifestResourceStream("Cog.Sdk.Core.Predict.mime_types.json")!;
+            using var reader = new StreamReader(stream);
+            var types = (JsonArray)JsonText.ParseObject(reader.ReadToEnd())!["types"]!;
+            return types.Select(row => new KeyValuePair<string, string>(row![0]!.GetValue<string>(), row[1]!.GetValue<string>())).ToArray();
         }
     }
 

@@ -1,10 +1,12 @@
 """Files over HTTP: input URLs become local files, output files become data URLs or uploads.
 
-The one place that maps MIME types and file extensions, so that a downloaded input's extension
-(which models such as PIL or ffmpeg pick a decoder by) and an output's Content-Type agree.
+The one place in the runtime that maps MIME types and file extensions (by mime_types.json, which CogPredict reads
+too), so that a downloaded input's extension (which models such as PIL or ffmpeg pick a decoder by), an output's
+Content-Type and the name CogPredict gives the output file agree.
 """
 
 import base64
+import json
 import mimetypes
 import os
 import tempfile
@@ -13,16 +15,16 @@ import urllib.parse
 import urllib.request
 
 DOWNLOAD_TIMEOUT_SECONDS = 120
-# Preferred over mimetypes' answers, which vary by Python version and by the image's /etc/mime.types.
-EXTENSIONS_BY_MIME = {
-    "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
-    "image/svg+xml": ".svg", "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
-    "audio/ogg": ".ogg", "audio/flac": ".flac", "video/mp4": ".mp4", "video/webm": ".webm",
-    "text/plain": ".txt", "application/json": ".json", "application/zip": ".zip", "application/pdf": ".pdf",
-    "application/x-tar": ".tar", "application/gzip": ".gz", "application/octet-stream": ".bin",
-}
-MIMES_BY_EXTENSION = {extension: mime for mime, extension in EXTENSIONS_BY_MIME.items()}
-MIMES_BY_EXTENSION.update({".jpeg": "image/jpeg", ".wav": "audio/wav", ".safetensors": "application/octet-stream"})
+# Preferred over mimetypes' answers, which vary by Python version and by the image's /etc/mime.types. The table is
+# shared with CogPredict, which names output files by it: the first row for a MIME type gives its extension, the first
+# row for an extension its MIME type.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "mime_types.json"), encoding="utf-8") as _table:
+    _TYPES = json.load(_table)["types"]
+EXTENSIONS_BY_MIME = {}
+MIMES_BY_EXTENSION = {}
+for _extension, _mime in _TYPES:
+    EXTENSIONS_BY_MIME.setdefault(_mime, _extension)
+    MIMES_BY_EXTENSION.setdefault(_extension, _mime)
 DEFAULT_MIME = "application/octet-stream"
 
 

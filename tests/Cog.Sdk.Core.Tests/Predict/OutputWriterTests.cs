@@ -21,7 +21,7 @@ public sealed class OutputWriterTests : IDisposable
     [InlineData("audio/wav", "output.wav")]
     [InlineData("audio/x-wav", "output.wav")]
     [InlineData("text/plain", "output.txt")]
-    [InlineData("application/octet-stream", "output")]
+    [InlineData("application/octet-stream", "output.bin")]
     public void A_file_is_decoded_with_the_extension_of_its_mime_type(string mime, string name)
     {
         byte[] content = { 1, 2, 3, 250 };
@@ -111,9 +111,9 @@ public sealed class OutputWriterTests : IDisposable
             ["samples"] = new List<object?> { DataUrl("image/png", new byte[] { 1 }) },
         };
         WrittenOutput written = OutputWriter.Write(Node(output), _directory);
-        Assert.Equal(new[] { "output.json", "weights", "samples.0.png" }, written.Files.Select(Path.GetFileName));
-        Assert.Equal(new byte[] { 7, 8 }, File.ReadAllBytes(Path.Combine(_directory, "weights")));
-        Assert.Equal("{\n  \"weights\": \"weights\",\n  \"epochs\": 3,\n  \"samples\": [\n    \"samples.0.png\"\n  ]\n}", written.Text);
+        Assert.Equal(new[] { "output.json", "weights.bin", "samples.0.png" }, written.Files.Select(Path.GetFileName));
+        Assert.Equal(new byte[] { 7, 8 }, File.ReadAllBytes(Path.Combine(_directory, "weights.bin")));
+        Assert.Equal("{\n  \"weights\": \"weights.bin\",\n  \"epochs\": 3,\n  \"samples\": [\n    \"samples.0.png\"\n  ]\n}", written.Text);
 
         var list = new List<object?> { new Dictionary<string, object?> { ["image"] = DataUrl("image/png", new byte[] { 2 }) }, 5 };
         Assert.Equal(new[] { "output.json", "output.0.image.png" }, OutputWriter.Write(Node(list), _directory).Files.Select(Path.GetFileName));
@@ -135,5 +135,7 @@ public sealed class OutputWriterTests : IDisposable
         Assert.Equal("audio/wav", MimeTypes.FromFileName("a.wav"));
         Assert.Equal("application/octet-stream", MimeTypes.FromFileName("weights.bin"));
         Assert.Equal(".jpg", MimeTypes.ToExtension("image/jpeg"));
+        Assert.Equal(".bin", MimeTypes.ToExtension("application/octet-stream")); // as the runtime names an upload of it
+        Assert.Equal("", MimeTypes.ToExtension("application/x-unknown"));
     }
 }
