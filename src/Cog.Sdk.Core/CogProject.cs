@@ -127,14 +127,7 @@ namespace Cog.Sdk.Core
                 RequirementsLines = Resolution.RequirementLines,
                 ConstraintsLines = Resolution.ConstraintLines,
                 LocalPackages = Resolution.LocalPackages.Select(p => p.ProjectPath).ToList(),
-                Runtime = options.Runtime,
-                // cog.yaml's sdk_version is the version of Cog's package: what CogRuntime=PyPI installs unless CogRuntimeVersion says otherwise.
-                RuntimeVersion = Blank(options.RuntimeVersion) ?? Config.SdkVersion?.Value,
-                PipIndexUrl = Blank(options.PipIndexUrl),
-                PipExtraIndexUrl = Blank(options.PipExtraIndexUrl),
-                SourceUrl = Blank(options.SourceUrl),
-                SourceRevision = Blank(options.SourceRevision),
-                Labels = options.Labels,
+                Options = options,
                 CudaVersion = Resolution.CudaVersion,
                 CuDnnVersion = Resolution.CuDnnVersion,
             };
@@ -145,22 +138,5 @@ namespace Cog.Sdk.Core
             Resolution.Gpu ? (Config.Cuda?.Location ?? Config.Gpu.Location) : Config.PythonVersion.Location;
 
         private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
-    }
-
-    /// <summary>How a project wants its image built (CogRuntime, CogPipIndexUrl, ...), beyond what cog.yaml says.</summary>
-    public sealed class ImageOptions
-    {
-        public RuntimeSource Runtime { get; set; } = RuntimeSource.Local;
-
-        /// <summary>CogInstallPython: null (auto) installs Python on the computed CUDA images only.</summary>
-        public bool? InstallPython { get; set; }
-        public string? RuntimeVersion { get; set; }
-        public string? PipIndexUrl { get; set; }
-        public string? PipExtraIndexUrl { get; set; }
-        public string? SourceUrl { get; set; }
-        public string? SourceRevision { get; set; }
-
-        /// <summary>Labels from the project (the OCI labels of Version, Authors, ...; CogImageLabel items), by name.</summary>
-        public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
     }
 }

@@ -98,17 +98,17 @@ namespace Cog.Sdk.Core.Generate
                 ["run.cog.config"] = JsonText.Write(ResolvedConfiguration(spec)),
                 ["run.cog.sdk.version"] = SdkVersion,
             };
-            if (!string.IsNullOrEmpty(spec.SourceUrl))
+            if (!string.IsNullOrEmpty(spec.Options.SourceUrl))
             {
-                labels["org.opencontainers.image.source"] = spec.SourceUrl!;
+                labels["org.opencontainers.image.source"] = spec.Options.SourceUrl!;
             }
 
-            if (!string.IsNullOrEmpty(spec.SourceRevision))
+            if (!string.IsNullOrEmpty(spec.Options.SourceRevision))
             {
-                labels["org.opencontainers.image.revision"] = spec.SourceRevision!;
+                labels["org.opencontainers.image.revision"] = spec.Options.SourceRevision!;
             }
 
-            foreach (var pair in spec.Labels)
+            foreach (var pair in spec.Options.Labels)
             {
                 labels[pair.Key] = pair.Value;
             }
@@ -337,7 +337,7 @@ namespace Cog.Sdk.Core.Generate
 
             private void WriteRuntime()
             {
-                if (_spec.Runtime == RuntimeSource.PyPI)
+                if (_spec.Options.Runtime == RuntimeSource.PyPI)
                 {
                     string package = string.IsNullOrEmpty(_spec.RuntimeVersion) ? "cog" : "cog==" + _spec.RuntimeVersion;
                     RequireSingleLine("Runtime version", package, Config.FileLocation);
@@ -358,8 +358,8 @@ namespace Cog.Sdk.Core.Generate
             private void PipInstall(InstructionKind kind, IEnumerable<string> what, SourceLocation origin, IReadOnlyList<Located<string>>? items = null)
             {
                 var options = new List<string>();
-                AddIndex(options, "--index-url", _spec.PipIndexUrl);
-                AddIndex(options, "--extra-index-url", _spec.PipExtraIndexUrl);
+                AddIndex(options, "--index-url", _spec.Options.PipIndexUrl);
+                AddIndex(options, "--extra-index-url", _spec.Options.PipExtraIndexUrl);
                 options.AddRange(what);
                 string[] pip = { "python", "-m", "pip", "install" };
                 Instruction(kind, "RUN " + PipCacheMount + DockerfileText.ExecForm(pip.Concat(options)), origin, items,

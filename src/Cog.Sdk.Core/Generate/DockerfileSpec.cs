@@ -5,16 +5,6 @@ using Cog.Sdk.Core.Parse;
 
 namespace Cog.Sdk.Core.Generate
 {
-    /// <summary>Where the image gets Cog's prediction server from.</summary>
-    public enum RuntimeSource
-    {
-        /// <summary>The runtime shipped with Cog.Sdk, staged into the build context (context folder <c>cog/runtime/cog</c>).</summary>
-        Local,
-
-        /// <summary><c>pip install cog[==version]</c> from the package index, for users who want Cog's own server.</summary>
-        PyPI,
-    }
-
     /// <summary>
     /// Everything the Dockerfile is made from: the parsed cog.yaml plus what the resolver decided.
     /// Defined here, in plain values, so that generation does not depend on the resolver's types.
@@ -60,24 +50,13 @@ namespace Cog.Sdk.Core.Generate
         /// </summary>
         public IReadOnlyList<string> LocalPackages { get; set; } = Array.Empty<string>();
 
-        public RuntimeSource Runtime { get; set; } = RuntimeSource.Local;
+        /// <summary>How the project wants the image built, beyond cog.yaml.</summary>
+        public ImageOptions Options { get; set; } = new ImageOptions();
 
-        /// <summary>With <see cref="RuntimeSource.PyPI"/>: the cog version to pin; null installs the newest.</summary>
-        public string? RuntimeVersion { get; set; }
-
-        /// <summary>pip's <c>--index-url</c>, for private or offline indexes.</summary>
-        public string? PipIndexUrl { get; set; }
-
-        /// <summary>pip's <c>--extra-index-url</c>.</summary>
-        public string? PipExtraIndexUrl { get; set; }
-
-        /// <summary>Written as <c>org.opencontainers.image.source</c> when set.</summary>
-        public string? SourceUrl { get; set; }
-
-        /// <summary>Written as <c>org.opencontainers.image.revision</c> when set.</summary>
-        public string? SourceRevision { get; set; }
-
-        /// <summary>Further labels; they win over the standard ones of the same name.</summary>
-        public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
+        /// <summary>
+        /// With <see cref="RuntimeSource.PyPI"/>: the cog version to pin; null installs the newest. CogRuntimeVersion, else
+        /// cog.yaml's sdk_version, which is the version of Cog's package.
+        /// </summary>
+        public string? RuntimeVersion => Options.RuntimeVersion ?? Config.SdkVersion?.Value;
     }
 }

@@ -85,7 +85,7 @@ public class ImageBuilderEngineTests
         using var _ = project;
         AddRun(config, "date +%s%N > /built-at", 9);
         project.WriteBytes("weights/model.bin", BuildContext.LargeFileThreshold + 1);
-        var spec = new DockerfileSpec(config, "python:3.11-slim", "3.11") { SourceRevision = "abc123" };
+        var spec = new DockerfileSpec(config, "python:3.11-slim", "3.11") { Options = new ImageOptions { SourceRevision = "abc123" } };
         string image = ImageName();
         var engine = Engine();
         var dockerfile = DockerfileGenerator.Generate(spec);

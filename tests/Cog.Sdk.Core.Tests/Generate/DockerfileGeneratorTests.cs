@@ -179,10 +179,13 @@ public class DockerfileGeneratorTests
     {
         var spec = Cpu();
         spec.RequirementsLines = new[] { At("numpy==1.26.4", 8) };
-        spec.PipIndexUrl = "http://localhost:8080/simple";
-        spec.PipExtraIndexUrl = "https://example.com/extra";
-        spec.Runtime = RuntimeSource.PyPI;
-        spec.RuntimeVersion = "0.9.26";
+        spec.Options = new ImageOptions
+        {
+            PipIndexUrl = "http://localhost:8080/simple",
+            PipExtraIndexUrl = "https://example.com/extra",
+            Runtime = RuntimeSource.PyPI,
+            RuntimeVersion = "0.9.26",
+        };
         string text = DockerfileGenerator.Generate(spec).Text;
 
         Assert.Contains("RUN --mount=type=cache,target=/root/.cache/pip [\"python\", \"-m\", \"pip\", \"install\", \"--index-url\", \"http://localhost:8080/simple\", \"--trusted-host\", \"localhost\", \"--extra-index-url\", \"https://example.com/extra\", \"-r\", \"/tmp/cog/requirements.txt\"]", text);
@@ -194,8 +197,7 @@ public class DockerfileGeneratorTests
     public void Labels_record_the_resolved_configuration_the_sdk_and_the_source()
     {
         var spec = Gpu();
-        spec.SourceUrl = "https://github.com/me/model";
-        spec.SourceRevision = "abc123";
+        spec.Options = new ImageOptions { SourceUrl = "https://github.com/me/model", SourceRevision = " abc123 " };
         var labels = DockerfileGenerator.LabelsFor(spec);
 
         Assert.Equal("https://github.com/me/model", labels["org.opencontainers.image.source"]);
