@@ -84,10 +84,7 @@ public abstract class ContainerTestBase : IDisposable
     /// </summary>
     protected static IReadOnlyList<string> ContainersCreatedSince(string image, DateTime since)
     {
-        string from = ((DateTimeOffset)since.AddSeconds(-1)).ToUnixTimeSeconds().ToString();
-        string until = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1).ToString();
-        var (exit, stdout, stderr) = TestEngine.Run("events", "--since", from, "--until", until,
-            "--filter", "type=container", "--filter", "event=create", "--format", "{{.Actor.Attributes.name}}");
+        var (exit, stdout, stderr) = TestEngine.Run(TestEngine.ContainerCreateEvents(since));
         Assert.True(exit == 0, stderr);
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(n => n.Contains(ContainerNamePart(image), StringComparison.Ordinal)).ToList();

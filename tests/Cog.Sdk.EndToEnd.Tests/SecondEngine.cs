@@ -86,9 +86,7 @@ public sealed class SecondEngine : IDisposable
     /// <summary>The names of the containers this engine created since <paramref name="since"/>, from its event log.</summary>
     public IReadOnlyList<string> ContainersCreatedSince(DateTime since)
     {
-        string from = ((DateTimeOffset)since.AddSeconds(-1)).ToUnixTimeSeconds().ToString();
-        string until = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1).ToString();
-        var (_, names, _) = Run("events", "--since", from, "--until", until, "--filter", "type=container", "--filter", "event=create", "--format", "{{.Actor.Attributes.name}}");
+        var (_, names, _) = Run(TestEngine.ContainerCreateEvents(since));
         return names.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 

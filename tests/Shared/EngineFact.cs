@@ -86,6 +86,19 @@ public static class TestEngine
     /// <summary>Runs the CLI of the builder under test (docker, or podman) and returns (exit code, stdout, stderr).</summary>
     public static (int ExitCode, string Out, string Err) RunCli(params string[] args) => RunWith(Cli, args);
 
+    /// <summary>
+    /// The arguments of `docker events` for the containers created from <paramref name="since"/> until now, to the
+    /// millisecond: a window widened to whole seconds would take in the containers of a build that ended just before.
+    /// </summary>
+    public static string[] ContainerCreateEvents(DateTime since) => new[]
+    {
+        "events", "--since", UnixSeconds(since), "--until", UnixSeconds(DateTime.UtcNow.AddSeconds(1)),
+        "--filter", "type=container", "--filter", "event=create", "--format", "{{.Actor.Attributes.name}}",
+    };
+
+    private static string UnixSeconds(DateTime time) =>
+        (((DateTimeOffset)time).ToUnixTimeMilliseconds() / 1000.0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+
     private static (int ExitCode, string Out, string Err) RunWith(string cli, string[] args)
     {
         var psi = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true };
