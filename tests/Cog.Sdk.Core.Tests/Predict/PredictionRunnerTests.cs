@@ -114,6 +114,23 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     }
 
     [EngineFact]
+    public async Task A_model_whose_healthcheck_fails_is_COG4036_with_the_reason()
+    {
+        Diagnostic error = await Fails(Request("Unhealthy"));
+        Assert.Equal("COG4036", error.Code);
+        Assert.Contains("healthcheck returned False", error.Message);
+    }
+
+    [EngineFact]
+    public async Task A_server_that_goes_silent_while_its_container_runs_on_is_COG4023()
+    {
+        // The connection closes under the prediction; the container has not stopped, so it is not COG4014.
+        Diagnostic error = await Fails(Request("GoingSilent"));
+        Assert.Equal("COG4023", error.Code);
+        Assert.DoesNotContain("An error occurred while sending the request", error.Message); // says what went wrong instead
+    }
+
+    [EngineFact]
     public async Task A_slow_setup_times_out_with_COG4015()
     {
         var request = Request("SlowSetup");

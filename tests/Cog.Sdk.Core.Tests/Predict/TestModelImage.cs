@@ -59,6 +59,18 @@ public sealed class TestModelImage : IDisposable
             def predict(self) -> str:
                 time.sleep(120)
                 return "late"
+
+        class GoingSilent(BasePredictor):
+            def predict(self) -> str:
+                # The process becomes `sleep`: its sockets close (Python's are close-on-exec), the container runs on.
+                os.execvp("sleep", ["sleep", "600"])
+
+        class Unhealthy(BasePredictor):
+            def healthcheck(self) -> bool:
+                return False
+
+            def predict(self) -> str:
+                return "never"
         """;
 
     public TestModelImage()
