@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Cog.Sdk.Testing;
 
 namespace Cog.Sdk.Runtime.Tests;
 

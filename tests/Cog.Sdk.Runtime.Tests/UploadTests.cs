@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Cog.Sdk.Testing;
 
 namespace Cog.Sdk.Runtime.Tests;
 

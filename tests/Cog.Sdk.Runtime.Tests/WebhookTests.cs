@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Cog.Sdk.Testing;
 
 namespace Cog.Sdk.Runtime.Tests;
 

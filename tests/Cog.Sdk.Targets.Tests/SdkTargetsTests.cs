@@ -252,6 +252,53 @@ public class SdkTargetsTests
     }
 
     [Fact]
+    public void A_damaged_model_file_in_obj_is_COG3901_removed_and_made_again_by_the_next_build()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        string model = Path.Combine(project.Directory, "obj", "cog", "model.json");
+        Assert.True(project.Build(new[] { "CogValidate" }, restore: false).Succeeded);
+
+        // Newer than cog.yaml, so the resolution that wrote it is up to date: only reading it finds the damage.
+        File.WriteAllText(model, "{\"Config\": ");
+        var damaged = project.Build(new[] { "CogValidate" }, restore: false);
+        var next = project.Build(new[] { "CogValidate" }, restore: false);
+
+        Assert.False(damaged.Succeeded);
+        var error = Assert.Single(damaged.Log.Errors);
+        Assert.Equal("COG3901", error.Code);
+        Assert.Contains(model, error.Message);
+        Assert.True(next.Succeeded, next.ToString());
+        Assert.Equal("python:3.11-slim", next.Property("CogBaseImage"));
+    }
+
+    [Fact]
+    public void A_damaged_Dockerfile_model_is_COG3901_before_the_engine_is_asked_and_is_written_again_by_the_next_build()
+    {
+        using var project = new TestProject();
+        project.Write("cog.yaml", CpuConfig).Write("predict.py", Predictor);
+        var noEngine = new Dictionary<string, string> { ["CogContainerEngine"] = "/nonexistent/engine/docker" };
+        Assert.True(project.Build(new[] { "CogGenerateDockerfile" }, noEngine, restore: false).Succeeded);
+        string dockerfileModel = Path.Combine(project.Directory, "obj", "cog", "Dockerfile.json");
+        string written = File.ReadAllText(dockerfileModel);
+
+        // Damaged, but not newer than the list of written files: the step that writes it sees nothing to do.
+        DateTime before = File.GetLastWriteTimeUtc(dockerfileModel);
+        File.WriteAllText(dockerfileModel, "{\"Text\": ");
+        File.SetLastWriteTimeUtc(dockerfileModel, before);
+        var damaged = project.Build(new[] { "CogContainerBuild" }, noEngine, restore: false);
+        bool removed = !File.Exists(dockerfileModel);
+        var next = project.Build(new[] { "CogGenerateDockerfile" }, noEngine, restore: false);
+
+        var error = Assert.Single(damaged.Log.Errors);
+        Assert.Equal("COG3901", error.Code);
+        Assert.Contains(dockerfileModel, error.Message);
+        Assert.True(removed, "the damaged file was kept");
+        Assert.True(next.Succeeded, next.ToString());
+        Assert.Equal(written, File.ReadAllText(dockerfileModel));
+    }
+
+    [Fact]
     public void The_fast_up_to_date_check_sees_every_model_file_and_a_marker_each_build_touches()
     {
         using var project = new TestProject();

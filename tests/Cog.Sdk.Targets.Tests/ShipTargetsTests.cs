@@ -71,6 +71,25 @@ public class ShipTargetsTests
     }
 
     [Fact]
+    public void A_name_that_cannot_be_pushed_is_COG2314_at_its_line_or_of_the_property()
+    {
+        // A digest names content already pushed: nothing can be pushed to it. cog.yaml accepts it as an image to run.
+        using var digest = Model("r8.im/someone/hotdog@sha256:" + new string('a', 64));
+        using var capitals = Model();
+
+        var fromYaml = Build(digest, "CogPush");
+        var fromProperty = Build(capitals, "CogPush", new() { ["CogImageName"] = "r8.im/Someone/HotDog" });
+
+        var error = Assert.Single(fromYaml.Log.Errors);
+        Assert.Equal("COG2314", error.Code);
+        Assert.Equal((Path.Combine(digest.Directory, "cog.yaml"), 4), (error.File, error.LineNumber));
+        error = Assert.Single(fromProperty.Log.Errors);
+        Assert.Equal("COG2314", error.Code);
+        Assert.Contains("'r8.im/Someone/HotDog'", error.Message);
+        Assert.DoesNotContain("CogBuildContainerImage", fromYaml.Log.TasksRun.Concat(fromProperty.Log.TasksRun));
+    }
+
+    [Fact]
     public void The_push_plan_holds_the_name_and_each_tag_once_however_the_list_was_written()
     {
         using var project = Model("r8.im/someone/hotdog");

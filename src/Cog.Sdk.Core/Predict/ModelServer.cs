@@ -44,7 +44,7 @@ namespace Cog.Sdk.Core.Predict
             await GetHealthAsync(cancellationToken).ConfigureAwait(false) != null;
 
         /// <summary>Polls GET /health-check until setup() has finished (READY, or BUSY with other work).</summary>
-        /// <exception cref="CogException">COG4013 setup failed, COG4014 the container stopped, COG4015 timed out, COG4016, COG4034.</exception>
+        /// <exception cref="CogException">COG4013 setup failed, COG4014 the container stopped, COG4015 timed out, COG4016, COG4034, COG4036 healthcheck() failed.</exception>
         public async Task WaitUntilReadyAsync(TimeSpan setupTimeout, CancellationToken cancellationToken)
         {
             var elapsed = Stopwatch.StartNew();
@@ -64,6 +64,8 @@ namespace Cog.Sdk.Core.Predict
                     case "UNKNOWN":
                     case "STARTING":
                         break;
+                    case "UNHEALTHY":
+                        throw new CogException(Diagnostic.Error(PredictionMessages.ModelUnhealthy, SourceLocation.None, health.String("user_healthcheck_error") ?? "(no reason given)"));
                     default:
                         throw new CogException(Diagnostic.Error(PredictionMessages.UnexpectedHealthStatus, SourceLocation.None, status));
                 }
@@ -206,10 +208,24 @@ namespace Cog.Sdk.Core.Predict
                 await Task.WhenAny(_container.Following, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
                 return _container.HasStopped
                     ? _container.Exited()
-                    : new CogException(Diagnostic.Error(PredictionMessages.ServerUnreachable, SourceLocation.None, Url.Port, e.Message));
+                    : new CogException(Diagnostic.Error(PredictionMessages.ServerUnreachable, SourceLocation.None, Url.Port, Reason(e)));
             }
 
-            return new CogException(Diagnostic.Error(PredictionMessages.ServerNotAnswering, SourceLocation.None, Url, e.Message));
+            return new CogException(Diagnostic.Error(PredictionMessages.ServerNotAnswering, SourceLocation.None, Url, Reason(e)));
+        }
+
+        /// <summary>
+        /// What went wrong, as the layer that saw it says ("The response ended prematurely"), rather than the request's
+        /// "An error occurred while sending the request."; without a final '.', which the message adds.
+        /// </summary>
+        private static string Reason(Exception e)
+        {
+            while (e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+
+            return e.Message.TrimEnd('.', ' ');
         }
 
         private static string? SetupLogs(JsonObject health) =>

@@ -60,15 +60,14 @@ namespace Cog.Sdk.Tasks
                 throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPlatform, SourceLocation.None, platform));
             }
 
+            // What this build wrote is read before the engine is asked anything: a damaged file costs no engine call.
+            GeneratedDockerfile dockerfile = ReadBack(GeneratedDockerfile.ModelPathIn(IntermediateDirectory), JsonText.ReadFile<GeneratedDockerfile>);
             ContainerEngine? engine = FindEngine(ContainerEngine);
             if (engine == null)
             {
                 return;
             }
 
-            string dockerfileModel = GeneratedDockerfile.ModelPathIn(IntermediateDirectory);
-            GeneratedDockerfile dockerfile = JsonText.ReadFile<GeneratedDockerfile>(dockerfileModel)
-                ?? throw new CogException(Diagnostic.Error(ProcessMessages.ModelFileUnreadable, SourceLocation.None, dockerfileModel));
             var context = BuildContext.Of(
                 ContextFiles.Select(f => new KeyValuePair<string, string>(f.ItemSpec, f.GetMetadata("ContextPath"))),
                 dockerfile.ContextFiles);

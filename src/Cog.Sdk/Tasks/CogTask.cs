@@ -72,15 +72,22 @@ namespace Cog.Sdk.Tasks
         }
 
         /// <summary>The model CogValidate resolved into obj/cog/model.json; a damaged file is removed, so that the next build makes it again.</summary>
-        protected static CogProject ReadModel(string modelFile)
+        protected static CogProject ReadModel(string modelFile) => ReadBack(modelFile, CogProject.Read);
+
+        /// <summary>
+        /// A file an earlier step of the build wrote for a later one (obj/cog/model.json, obj/cog/Dockerfile.json), read
+        /// back with <paramref name="read"/>; a damaged one is removed (COG3901), so that the next build writes it again.
+        /// </summary>
+        protected static T ReadBack<T>(string file, Func<string, T?> read)
+            where T : class
         {
-            if (CogProject.Read(modelFile) is CogProject project)
+            if (read(file) is T value)
             {
-                return project;
+                return value;
             }
 
-            FileWrites.Delete(modelFile);
-            throw new CogException(Diagnostic.Error(ProcessMessages.ModelFileUnreadable, SourceLocation.None, modelFile));
+            FileWrites.Delete(file);
+            throw new CogException(Diagnostic.Error(ProcessMessages.ModelFileUnreadable, SourceLocation.None, file));
         }
 
         /// <summary>The container engine named by CogContainerEngine, its daemon asked; null (and the problem reported) when there is none that works.</summary>

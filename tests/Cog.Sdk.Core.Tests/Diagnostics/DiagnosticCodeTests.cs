@@ -66,6 +66,44 @@ public class DiagnosticCodeTests
         Assert.Empty(missing);
     }
 
+    /// <summary>
+    /// The codes no test provokes, each with the reason it cannot be provoked here without faking the engine. Keep this
+    /// list as short as honesty allows: a code that a test can make happen belongs in a test.
+    /// </summary>
+    private static readonly Dictionary<string, string> NotProducedByAnyTest = new()
+    {
+        ["COG3109"] = "docker and podman always tell the host port of a running container started with --publish; one that stops at once is COG4014",
+        ["COG3204"] = "docker and podman always tell the digest of an image a registry accepted; no real registry makes them keep it back",
+    };
+
+    /// <summary>
+    /// Every code is asserted by some test: named in a string literal of tests/**/*.cs (Assert.Equal("COG4005", ...),
+    /// "COG2054@14,3"), or in the codes column of tests/corpus/README.md, which CorpusTests checks. The rest are listed,
+    /// with their reason, in <see cref="NotProducedByAnyTest"/>.
+    /// </summary>
+    [Fact]
+    public void Every_code_is_produced_by_some_test()
+    {
+        string tests = Path.Combine(RepoRoot(), "tests");
+        string testCode = string.Concat(Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories)
+            .Where(file => Path.GetFileName(file) != nameof(DiagnosticCodeTests) + ".cs" && !IsBuildOutput(file))
+            .Select(File.ReadAllText));
+        string corpus = string.Join(" ", Regex.Matches(File.ReadAllText(Path.Combine(tests, "corpus", "README.md")), @"\| (?<codes>(?:builds|fails:)[^|]*) \|$", RegexOptions.Multiline)
+            .Select(row => row.Groups["codes"].Value));
+        var codes = AllMessages().Select(m => Diagnostic.SplitCode(m.Value).Code).ToList();
+
+        var untested = codes.Where(code => !testCode.Contains('"' + code) && !Regex.IsMatch(corpus, $@"\b{code}\b") && !NotProducedByAnyTest.ContainsKey(code)).ToList();
+        var listedButTested = NotProducedByAnyTest.Keys.Where(code => testCode.Contains('"' + code) || !codes.Contains(code)).ToList();
+
+        Assert.True(untested.Count == 0, "No test asserts " + string.Join(", ", untested) +
+            ": write a test that provokes each, or list it in NotProducedByAnyTest with the reason no test can.");
+        Assert.True(listedButTested.Count == 0, string.Join(", ", listedButTested) +
+            " in NotProducedByAnyTest: a test asserts it now, or it is no code any more; take it off the list.");
+    }
+
+    private static bool IsBuildOutput(string file) =>
+        file.Split(Path.DirectorySeparatorChar).Any(part => part == "bin" || part == "obj");
+
     internal static string RepoRoot()
     {
         string? dir = AppContext.BaseDirectory;

@@ -29,6 +29,30 @@ public class EngineLocatorTests
         Assert.Equal("COG1004", Assert.Single(bag).Code);
     }
 
+    [Fact]
+    public void A_setting_naming_a_file_that_is_not_a_program_is_COG1005()
+    {
+        // A file that exists (so not COG1004) but cannot be executed: a download that lost its x bit, a text file.
+        string folder = Directory.CreateTempSubdirectory("cog-engine-").FullName;
+        try
+        {
+            string notAProgram = Path.Combine(folder, "docker");
+            File.WriteAllText(notAProgram, "not a docker CLI\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(notAProgram, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            var error = Fails(notAProgram);
+            Assert.Equal("COG1005", error.Code);
+            Assert.Contains(notAProgram, error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [EngineFact]
     public void Daemon_that_does_not_answer_is_a_coded_error()
     {

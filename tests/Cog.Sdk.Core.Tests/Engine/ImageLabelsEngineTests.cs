@@ -57,4 +57,23 @@ public sealed class ImageLabelsEngineTests : IDisposable
             await engine.RunAsync(new[] { "image", "rm", "-f", _image }, CancellationToken.None);
         }
     }
+
+    [EngineFact]
+    public async Task An_image_whose_name_is_gone_when_labelling_starts_is_COG3203_and_no_image_gets_the_name()
+    {
+        var engine = EngineLocator.Find(TestEngine.Setting);
+        var baseImage = (await Images.InspectAsync(engine, "python:3.11-slim", CancellationToken.None))!;
+        // The build made the image and named it; the name was removed (another shell's `rmi`) before the labels were
+        // added FROM it. A registry where nothing listens (port 1) keeps the engine from looking for the name elsewhere.
+        string gone = "localhost:1/" + _image;
+        var warnings = new List<Diagnostic>();
+
+        var e = await Assert.ThrowsAsync<CogException>(() =>
+            ImageLabels.AddAsync(engine, new LabelRequest(_folder, gone, baseImage.Id), _ => { }, warnings.Add, CancellationToken.None));
+
+        Assert.Equal("COG3203", e.Diagnostic.Code);
+        Assert.Contains(gone, e.Diagnostic.Message);
+        Assert.Null(await Images.InspectAsync(engine, gone, CancellationToken.None));
+        Assert.True(ImageDetails.SameId(baseImage.Id, (await Images.InspectAsync(engine, "python:3.11-slim", CancellationToken.None))!.Id));
+    }
 }

@@ -1,11 +1,14 @@
 using Cog.Sdk.Testing;
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using Cog.Sdk.Core.Diagnostics;
+using Cog.Sdk.Core.Engine;
 using Cog.Sdk.Core.Predict;
 
 namespace Cog.Sdk.Core.Tests.Predict;
 
-/// <summary>Predictions and commands against a real image on the real engine; every test leaves no container behind.</summary>
+/// <summary>Predictions, served models and commands against a real image on the real engine; every test leaves no container behind.</summary>
 public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisposable
 {
     private readonly TestModelImage _model;
@@ -14,6 +17,8 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     private readonly ConcurrentQueue<Diagnostic> _reported = new();
 
     public PredictionRunnerTests(TestModelImage model) => _model = model;
+
+    private string StateFile => Path.Combine(_project, "obj", "cog", "serve.json");
 
     public void Dispose()
     {
@@ -114,6 +119,23 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     }
 
     [EngineFact]
+    public async Task A_model_whose_healthcheck_fails_is_COG4036_with_the_reason()
+    {
+        Diagnostic error = await Fails(Request("Unhealthy"));
+        Assert.Equal("COG4036", error.Code);
+        Assert.Contains("healthcheck returned False", error.Message);
+    }
+
+    [EngineFact]
+    public async Task A_server_that_goes_silent_while_its_container_runs_on_is_COG4023()
+    {
+        // The connection closes under the prediction; the container has not stopped, so it is not COG4014.
+        Diagnostic error = await Fails(Request("GoingSilent"));
+        Assert.Equal("COG4023", error.Code);
+        Assert.DoesNotContain("An error occurred while sending the request", error.Message); // says what went wrong instead
+    }
+
+    [EngineFact]
     public async Task A_slow_setup_times_out_with_COG4015()
     {
         var request = Request("SlowSetup");
@@ -181,6 +203,28 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     }
 
     [EngineFact]
+    public async Task An_image_without_the_runtime_is_COG4012_and_no_schema_is_cached()
+    {
+        // python:3.11-slim under a name of this test's own (its containers are named after it): no `cog` module to ask.
+        string image = _model.Image + "-no-runtime";
+        Assert.Equal(0, TestEngine.Run("tag", "python:3.11-slim", image).ExitCode);
+        string cache = Path.Combine(_project, "obj", "schemas");
+        try
+        {
+            var e = await Assert.ThrowsAsync<CogException>(() => SchemaReader.ReadAsync(_model.Engine, image, cache, _reported.Enqueue, CancellationToken.None));
+
+            Assert.Equal("COG4012", e.Diagnostic.Code);
+            Assert.Contains("exit code 1", e.Diagnostic.Message);
+            Assert.False(Directory.Exists(cache) && Directory.EnumerateFileSystemEntries(cache).Any(), "a schema that could not be read was cached");
+            Assert.Empty(_reported);
+        }
+        finally
+        {
+            TestEngine.Run("rmi", image);
+        }
+    }
+
+    [EngineFact]
     public async Task A_command_runs_in_src_with_the_project_mounted_and_returns_its_exit_code()
     {
         File.WriteAllText(Path.Combine(_project, "marker.txt"), "mounted project\n");
@@ -203,6 +247,19 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     }
 
     [EngineFact]
+    public async Task A_command_whose_port_is_taken_is_COG3102_and_never_runs()
+    {
+        using TcpListener taken = TakePort(out int port);
+        var request = new RunRequest(_model.Engine, _model.Image, "echo ran", _project) { Ports = new[] { port + ":8888" } };
+
+        var e = await Assert.ThrowsAsync<CogException>(() => CommandRunner.RunAsync(request, _log.Enqueue, _reported.Enqueue, CancellationToken.None));
+
+        Assert.Equal("COG3102", e.Diagnostic.Code);
+        Assert.DoesNotContain("ran", _log);
+        Assert.Empty(_reported);
+    }
+
+    [EngineFact]
     public async Task A_canceled_command_leaves_no_container()
     {
         using var cancel = new CancellationTokenSource();
@@ -216,6 +273,76 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
         }, _reported.Enqueue, cancel.Token);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.Equal("", TestEngineNames("cog-run"));
+    }
+
+    // ---- CogServe, CogStop: however serving ends, no container and no record (obj/cog/serve.json) is left behind ----
+
+    private ServeRequest Serve(string predictor, int? port = null) =>
+        new(new ModelContainerSpec(_model.Engine, _model.Image)
+        {
+            Purpose = "serve",
+            HostPort = port,
+            Environment = new[] { "COG_PREDICTOR=models.py:" + predictor },
+        }, StateFile)
+        {
+            SetupTimeout = TimeSpan.FromSeconds(60),
+        };
+
+    [EngineFact]
+    public async Task A_served_model_that_stops_by_itself_after_setup_is_COG4035_with_its_last_lines()
+    {
+        Uri? servedAt = null;
+
+        var e = await Assert.ThrowsAsync<CogException>(() =>
+            ServedModel.ServeAsync(Serve("ExitingAfterSetup"), _log.Enqueue, url => servedAt = url, _reported.Enqueue, CancellationToken.None));
+
+        Assert.Equal("COG4035", e.Diagnostic.Code);
+        Assert.Contains("leaving on my own", e.Diagnostic.Message);
+        Assert.NotNull(servedAt); // it was ready, and served, before it stopped
+        Assert.False(File.Exists(StateFile), "the stopped model's record outlived it");
+        Assert.Empty(_reported);
+    }
+
+    [EngineFact]
+    public async Task A_serve_port_that_is_taken_is_COG3102_and_nothing_is_served_or_recorded()
+    {
+        using TcpListener taken = TakePort(out int port);
+
+        var e = await Assert.ThrowsAsync<CogException>(() =>
+            ServedModel.ServeAsync(Serve("Text", port), _log.Enqueue, _ => Assert.Fail("served"), _reported.Enqueue, CancellationToken.None));
+
+        Assert.Equal("COG3102", e.Diagnostic.Code);
+        Assert.False(File.Exists(StateFile));
+        Assert.Empty(_reported);
+    }
+
+    [EngineFact]
+    public async Task CogStop_when_the_engine_no_longer_answers_forgets_the_model_and_warns_COG3110_with_the_command_to_run()
+    {
+        // What CogServe recorded; then the daemon went away (here: a DOCKER_HOST where none listens).
+        const string container = "cog-serve-gone-0badc0de";
+        Directory.CreateDirectory(Path.GetDirectoryName(StateFile)!);
+        File.WriteAllText(StateFile, JsonText.Serialize(new ServedModel(container, "http://127.0.0.1:1/", "sha256:0")));
+        var engine = new ContainerEngine(ContainerEngineKind.Docker, TestEngine.Docker, hasBuildKit: false,
+            new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" });
+
+        ServedModel? stopped = await ServedModel.StopAsync(engine, StateFile, _reported.Enqueue);
+
+        Assert.Equal(container, stopped!.Container);
+        Diagnostic warning = Assert.Single(_reported);
+        Assert.Equal("COG3110", warning.Code);
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Contains($"'docker rm -f {container}'", warning.Message);
+        Assert.False(File.Exists(StateFile));
+    }
+
+    /// <summary>A port on 127.0.0.1 that the test holds while the engine is asked to publish on it.</summary>
+    private static TcpListener TakePort(out int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        return listener;
     }
 
     private string TestEngineNames(string prefix) =>

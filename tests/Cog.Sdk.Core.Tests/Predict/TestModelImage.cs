@@ -11,7 +11,7 @@ namespace Cog.Sdk.Core.Tests.Predict;
 public sealed class TestModelImage : IDisposable
 {
     public const string Predictors = """
-        import os, sys, time
+        import os, sys, threading, time
         from cog import BasePredictor, Input, Path
 
         class Text(BasePredictor):
@@ -59,6 +59,28 @@ public sealed class TestModelImage : IDisposable
             def predict(self) -> str:
                 time.sleep(120)
                 return "late"
+
+        class ExitingAfterSetup(BasePredictor):
+            def setup(self):
+                def leave():
+                    print("leaving on my own", flush=True)
+                    os._exit(0)
+                threading.Timer(3.0, leave).start()
+
+            def predict(self) -> str:
+                return "gone soon"
+
+        class GoingSilent(BasePredictor):
+            def predict(self) -> str:
+                # The process becomes `sleep`: its sockets close (Python's are close-on-exec), the container runs on.
+                os.execvp("sleep", ["sleep", "600"])
+
+        class Unhealthy(BasePredictor):
+            def healthcheck(self) -> bool:
+                return False
+
+            def predict(self) -> str:
+                return "never"
         """;
 
     public TestModelImage()

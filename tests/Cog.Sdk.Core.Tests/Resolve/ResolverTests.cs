@@ -71,6 +71,21 @@ public class ResolverTests
         Assert.Equal("2.0.1", r.TorchVersion);
     }
 
+    [Fact]
+    public void A_torchvision_with_no_build_for_the_chosen_cuda_is_installed_as_written_with_COG2213_at_its_line()
+    {
+        // Booth-AI/lora-training: CUDA 11.4, older than every CUDA build of torch 1.13.0 and its torchvision 0.14.0.
+        var (r, diagnostics) = Run(Config(gpu: true, cuda: "11.4", packages: new[] { "torch==1.13.0", "torchvision==0.14.0" }));
+
+        Diagnostic warning = Single(diagnostics, "COG2213");
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Equal((CogYaml, 11, 7), (warning.Location.File, warning.Location.Line, warning.Location.Column));
+        Assert.Contains("torchvision 0.14.0", warning.Message);
+        Assert.Contains("CUDA 11.4", warning.Message);
+        Assert.Equal("11.4", r!.CudaVersion);
+        Assert.Contains("torchvision==0.14.0", r.Requirements);
+    }
+
     public static IEnumerable<object[]> TorchReleases() => CompatibilityTable.Default.Torch.Select(r => new object[] { r.Version.Text });
 
     public static IEnumerable<object[]> TorchMinors() =>

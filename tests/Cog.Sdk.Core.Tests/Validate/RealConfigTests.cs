@@ -224,6 +224,32 @@ public class RealConfigTests
         Assert.Contains(context.Files, f => f.ContextPath == "cog/local_packages/dist/local zip pkg-0.2.0.zip");
     }
 
+    [Fact]
+    public void A_relative_file_url_is_read_as_the_project_file_it_names_with_COG2060_saying_how_to_write_it()
+    {
+        // pip reads file://my_package-... as a host name; Cog's own test fixture (local-whl-install) writes it so.
+        using var project = new TempProject()
+            .WithConfig("build:\n  python_requirements: requirements.txt\npredict: \"predict.py:Predictor\"\n")
+            .WithFile("predict.py", Predictor)
+            .WithFile("my_package-0.1-py3-none-any.whl", "whl")
+            .WithFile("requirements.txt", "numpy==1.26.4\nmy_package @ file://my_package-0.1-py3-none-any.whl\n");
+
+        Outcome outcome = Build(project);
+
+        Assert.Equal(new[] { "COG2060@2,1" }, outcome.Codes(DiagnosticSeverity.Warning));
+        Diagnostic warning = outcome.Diagnostics.Single();
+        Assert.Equal(Path.Combine(project.Directory, "requirements.txt"), warning.Location.File);
+        Assert.Contains("\"my_package @ ./my_package-0.1-py3-none-any.whl\"", warning.Message);
+        Assert.Equal(new[] { "my_package-0.1-py3-none-any.whl" }, outcome.Dockerfile!.LocalPackages);
+        Assert.Equal("numpy==1.26.4\nmy_package @ file:///tmp/local_packages/my_package-0.1-py3-none-any.whl\n", outcome.Requirements);
+
+        // Written as the warning says, the line installs the same file, without a warning.
+        project.WithFile("requirements.txt", "numpy==1.26.4\nmy_package @ ./my_package-0.1-py3-none-any.whl\n");
+        Outcome followed = Build(project);
+        Assert.Empty(followed.Diagnostics);
+        Assert.Equal(outcome.Requirements, followed.Requirements);
+    }
+
     [Theory]
     [InlineData("./dist/missing-1.0.tar.gz", "COG2057", "does not exist")]
     [InlineData("../outside-1.0-py3-none-any.whl", "COG2057", "outside the project folder")]

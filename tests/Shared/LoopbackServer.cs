@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
-namespace Cog.Sdk.Runtime.Tests;
+namespace Cog.Sdk.Testing;
 
 /// <summary>
 /// An HTTP server a test starts on 127.0.0.1 (a webhook receiver, an upload target, a file host): it
