@@ -206,7 +206,26 @@ namespace Cog.Sdk.Core.Engine
                     ?? Diagnostic.Error(ProcessMessages.LabelBuildFailed, SourceLocation.None, request.ImageName, result.ExitCode, EngineLocator.LastLines(output, 5)));
             }
 
+            await CheckLabelledTheBuiltImageAsync(engine, request, imageId, cancellationToken).ConfigureAwait(false);
             return imageId;
+        }
+
+        /// <summary>
+        /// The labelling build starts FROM the name, and a name can change hands meanwhile (an rmi in another shell,
+        /// another build of the same name; with the name gone, BuildKit even looks for it on Docker Hub). The labelled
+        /// image must hold the very layers of the image just built, or it is not the model: it is removed, and that is an error.
+        /// </summary>
+        private static async Task CheckLabelledTheBuiltImageAsync(ContainerEngine engine, LabelRequest request, string labelledId, CancellationToken cancellationToken)
+        {
+            ImageDetails? built = await Images.InspectAsync(engine, request.ImageId, cancellationToken).ConfigureAwait(false);
+            ImageDetails? labelled = await Images.InspectAsync(engine, labelledId, cancellationToken).ConfigureAwait(false);
+            if (built != null && labelled != null && built.Layers.SequenceEqual(labelled.Layers, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            await engine.RunAsync(new[] { "image", "rm", request.ImageName }, cancellationToken).ConfigureAwait(false);
+            throw new CogException(Diagnostic.Error(ProcessMessages.LabelledAnotherImage, SourceLocation.None, request.ImageName, request.ImageId));
         }
     }
 }

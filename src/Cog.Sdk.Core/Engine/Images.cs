@@ -10,12 +10,13 @@ namespace Cog.Sdk.Core.Engine
     /// <summary>An image as the engine describes it: its id, its labels, the registry digests and the platform it has.</summary>
     public sealed class ImageDetails
     {
-        public ImageDetails(string id, JsonObject labels, IReadOnlyList<string>? repoDigests = null, string platform = "")
+        public ImageDetails(string id, JsonObject labels, IReadOnlyList<string>? repoDigests = null, string platform = "", IReadOnlyList<string>? layers = null)
         {
             Id = id;
             Labels = labels;
             RepoDigests = repoDigests ?? new string[0];
             Platform = platform;
+            Layers = layers ?? new string[0];
         }
 
         public string Id { get; }
@@ -27,6 +28,9 @@ namespace Cog.Sdk.Core.Engine
 
         /// <summary>The platform the image is for, <c>os/architecture[/variant]</c>; empty when the engine did not say.</summary>
         public string Platform { get; }
+
+        /// <summary>The digests of the image's filesystem layers, bottom first: what an image holds, whatever its configuration and labels.</summary>
+        public IReadOnlyList<string> Layers { get; }
 
         /// <summary>Image ids compare without their "sha256:" prefix, which docker writes and podman does not.</summary>
         public static bool SameId(string a, string b) => string.Equals(Bare(a), Bare(b), System.StringComparison.OrdinalIgnoreCase);
@@ -64,10 +68,13 @@ namespace Cog.Sdk.Core.Engine
                 return null;
             }
 
-            var digests = (details!["RepoDigests"] as JsonArray)?.Select(d => d is JsonValue value && value.TryGetValue(out string? text) ? text : null).OfType<string>().ToList();
             string platform = string.Join("/", new[] { details.String("Os"), details.String("Architecture"), details.String("Variant") }
                 .Where(part => !string.IsNullOrEmpty(part)));
-            return new ImageDetails(id, ((details["Config"] as JsonObject)?["Labels"] as JsonObject) ?? new JsonObject(), digests, platform);
+            return new ImageDetails(id, ((details!["Config"] as JsonObject)?["Labels"] as JsonObject) ?? new JsonObject(), Strings(details["RepoDigests"]), platform,
+                Strings((details["RootFS"] as JsonObject)?["Layers"]));
         }
+
+        private static List<string> Strings(JsonNode? list) =>
+            (list as JsonArray)?.Select(item => item is JsonValue value && value.TryGetValue(out string? text) ? text : null).OfType<string>().ToList() ?? new List<string>();
     }
 }

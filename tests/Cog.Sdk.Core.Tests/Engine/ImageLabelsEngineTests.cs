@@ -76,4 +76,28 @@ public sealed class ImageLabelsEngineTests : IDisposable
         Assert.Null(await Images.InspectAsync(engine, gone, CancellationToken.None));
         Assert.True(ImageDetails.SameId(baseImage.Id, (await Images.InspectAsync(engine, "python:3.11-slim", CancellationToken.None))!.Id));
     }
+
+    [EngineFact]
+    public async Task A_name_given_to_another_image_before_labelling_is_COG3205_and_that_image_is_not_left_under_the_name()
+    {
+        var engine = EngineLocator.Find(TestEngine.Setting);
+        var built = (await Images.InspectAsync(engine, "debian:bookworm-slim", CancellationToken.None))!;
+        var other = (await Images.InspectAsync(engine, "python:3.11-slim", CancellationToken.None))!;
+        // The build made debian's layers under the name; before the labels were added, the name went to another image.
+        Assert.True((await engine.RunAsync(new[] { "tag", "python:3.11-slim", _image }, CancellationToken.None)).Succeeded);
+        try
+        {
+            var e = await Assert.ThrowsAsync<CogException>(() =>
+                ImageLabels.AddAsync(engine, new LabelRequest(_folder, _image, built.Id), _ => { }, _ => { }, CancellationToken.None));
+
+            Assert.Equal("COG3205", e.Diagnostic.Code);
+            Assert.Null(await Images.InspectAsync(engine, _image, CancellationToken.None));
+            Assert.True(ImageDetails.SameId(other.Id, (await Images.InspectAsync(engine, "python:3.11-slim", CancellationToken.None))!.Id));
+            Assert.True(ImageDetails.SameId(built.Id, (await Images.InspectAsync(engine, "debian:bookworm-slim", CancellationToken.None))!.Id));
+        }
+        finally
+        {
+            await engine.RunAsync(new[] { "image", "rm", "-f", _image }, CancellationToken.None);
+        }
+    }
 }
