@@ -99,7 +99,16 @@ namespace Cog.Sdk.Core
                 return null;
             }
 
-            string imageName = Blank(options.ImageName) ?? config.Image?.Value ?? ImageNames.DefaultFor(config.ProjectDirectory);
+            string? givenName = Blank(options.ImageName);
+            if (givenName != null && !ImageNames.IsValidReference(givenName))
+            {
+                // cog.yaml's image is checked with the file (COG2049); the property gets the same rule before the engine refuses it.
+                diagnostics.Error(ConfigurationMessages.InvalidPropertyValue, SourceLocation.None, "CogImageName", givenName,
+                    "an image name: lower-case path components with an optional registry host and tag, e.g. registry.example.com/team/model:1.0");
+                return null;
+            }
+
+            string imageName = givenName ?? config.Image?.Value ?? ImageNames.DefaultFor(config.ProjectDirectory);
             var inputFiles = new List<string> { config.FilePath };
             if (!string.IsNullOrEmpty(options.CompatibilityFile))
             {

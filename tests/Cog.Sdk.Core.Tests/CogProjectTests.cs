@@ -31,6 +31,21 @@ public sealed class CogProjectTests : IDisposable
         Assert.Equal(new[] { yaml, requirements, extra, constraints, predictor, trainer }.OrderBy(f => f), project.InputFiles.OrderBy(f => f));
     }
 
+    [Theory]
+    [InlineData("MyModel")]
+    [InlineData("team/model:")]
+    [InlineData("registry.example.com/team/model:tag with space")]
+    public void A_CogImageName_the_engines_would_refuse_is_COG2300_before_any_build(string name)
+    {
+        string yaml = _project.Write("cog.yaml", "build:\n  python_version: '3.11'\npredict: predict.py:Predictor\n");
+        _project.Write("predict.py", "class Predictor: pass\n");
+        var diagnostics = new DiagnosticBag();
+
+        Assert.Null(CogProject.Load(new CogProjectOptions(yaml) { ImageName = name }, diagnostics));
+        Assert.Equal("COG2300", Assert.Single(diagnostics, d => d.IsError).Code);
+        Assert.NotNull(CogProject.Load(new CogProjectOptions(yaml) { ImageName = "registry.example.com:5000/team/my-model:1.0" }, new DiagnosticBag()));
+    }
+
     /// <summary>Every real cog.yaml that loads, and one that uses every key at once.</summary>
     public static TheoryData<string> LoadableModels()
     {

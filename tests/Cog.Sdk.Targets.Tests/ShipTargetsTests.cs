@@ -71,22 +71,29 @@ public class ShipTargetsTests
     }
 
     [Fact]
-    public void A_name_that_cannot_be_pushed_is_COG2314_at_its_line_or_of_the_property()
+    public void A_name_that_cannot_be_pushed_is_COG2314_at_its_line_or_of_the_property_and_one_no_engine_takes_is_COG2300()
     {
         // A digest names content already pushed: nothing can be pushed to it. cog.yaml accepts it as an image to run.
-        using var digest = Model("r8.im/someone/hotdog@sha256:" + new string('a', 64));
+        string digestName = "r8.im/someone/hotdog@sha256:" + new string('a', 64);
+        using var digest = Model(digestName);
+        using var digestProperty = Model();
         using var capitals = Model();
 
         var fromYaml = Build(digest, "CogPush");
-        var fromProperty = Build(capitals, "CogPush", new() { ["CogImageName"] = "r8.im/Someone/HotDog" });
+        var fromProperty = Build(digestProperty, "CogPush", new() { ["CogImageName"] = digestName });
+        var invalid = Build(capitals, "CogPush", new() { ["CogImageName"] = "r8.im/Someone/HotDog" });
 
         var error = Assert.Single(fromYaml.Log.Errors);
         Assert.Equal("COG2314", error.Code);
         Assert.Equal((Path.Combine(digest.Directory, "cog.yaml"), 4), (error.File, error.LineNumber));
         error = Assert.Single(fromProperty.Log.Errors);
         Assert.Equal("COG2314", error.Code);
+        Assert.Contains("'" + digestName + "'", error.Message);
+        // Capitals are no image name at all, for a build as for a push: the property is refused with the model's validation.
+        error = Assert.Single(invalid.Log.Errors);
+        Assert.Equal("COG2300", error.Code);
         Assert.Contains("'r8.im/Someone/HotDog'", error.Message);
-        Assert.DoesNotContain("CogBuildContainerImage", fromYaml.Log.TasksRun.Concat(fromProperty.Log.TasksRun));
+        Assert.DoesNotContain("CogBuildContainerImage", fromYaml.Log.TasksRun.Concat(fromProperty.Log.TasksRun).Concat(invalid.Log.TasksRun));
     }
 
     [Fact]
