@@ -99,7 +99,8 @@ namespace Cog.Sdk.Core.Predict
                         // --rm is removing it right now (it just exited): ask again until it is gone.
                         if (result.StandardError.IndexOf("already in progress", StringComparison.OrdinalIgnoreCase) < 0)
                         {
-                            problem = LastLine(result.StandardError);
+                            // The message goes on after it with a sentence of its own.
+                            problem = LastLine(result.StandardError).TrimEnd('.', '?', '!', ' ');
                             break;
                         }
 
