@@ -120,6 +120,9 @@ bench_rounds() {
 # hyperfine commands over all rounds and their ratio, printed, and recorded in $BENCH_RESULTS when set (bench/ratio.py).
 bench_ratio() { python3 "$repo/bench/ratio.py" "$work" rounds "$@"; }
 
+# bench_median ROUNDS COMMAND: the median of one hyperfine command over all rounds, in seconds.
+bench_median() { python3 "$repo/bench/ratio.py" "$work" median "$@"; }
+
 # bench_record FIGURE --baseline-median X --measured-median Y [--unit U] [options as above]: a figure measured otherwise
 # (sizes, BenchmarkDotNet's times), printed and recorded the same way.
 bench_record() { python3 "$repo/bench/ratio.py" "$work" record "$@"; }

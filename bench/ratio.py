@@ -4,6 +4,7 @@
   ratio.py WORK rounds ROUNDS FIGURE BASELINE MEASURED [options]   the medians of two hyperfine commands over all rounds
                                                                    ($WORK/round-N.json) and the ratio measured/baseline
   ratio.py WORK record FIGURE --baseline-median X --measured-median Y [options]   a figure measured otherwise
+  ratio.py WORK median ROUNDS COMMAND                              the median of one hyperfine command over all rounds
 """
 import argparse
 import datetime
@@ -22,6 +23,9 @@ def main():
     rounds = sub.add_parser("rounds")
     rounds.add_argument("rounds", type=int)
     record = sub.add_parser("record")
+    median = sub.add_parser("median")
+    median.add_argument("rounds", type=int)
+    median.add_argument("command")
     for p in (rounds, record):
         p.add_argument("figure", help="an id, the row's key in the results")
         p.add_argument("--title", help="what is measured")
@@ -38,13 +42,12 @@ def main():
     record.add_argument("--runs", type=int)
     args = parser.parse_args()
 
+    if args.kind == "median":
+        print(f"{statistics.median(times(args.work, args.rounds)[args.command]):.6f}")
+        return
     if args.kind == "rounds":
-        times = {}
-        for n in range(1, args.rounds + 1):
-            with open(f"{args.work}/round-{n}.json") as f:
-                for result in json.load(f)["results"]:
-                    times.setdefault(result["command"], []).extend(result["times"])
-        b, m = times[args.baseline], times[args.measured]
+        runs = times(args.work, args.rounds)
+        b, m = runs[args.baseline], runs[args.measured]
         baseline_median, measured_median, runs = statistics.median(b), statistics.median(m), len(m)
         ratio_of_means = statistics.mean(m) / statistics.mean(b)
         title, baseline_title = args.title or args.measured, args.baseline_title or args.baseline
@@ -87,6 +90,16 @@ def main():
     if os.environ.get("BENCH_RESULTS"):
         with open(os.environ["BENCH_RESULTS"], "a") as f:
             f.write(json.dumps(row) + "\n")
+
+
+def times(work, rounds):
+    """Every run's time of each hyperfine command over all rounds ($WORK/round-N.json), by command name."""
+    runs = {}
+    for n in range(1, rounds + 1):
+        with open(f"{work}/round-{n}.json") as f:
+            for result in json.load(f)["results"]:
+                runs.setdefault(result["command"], []).extend(result["times"])
+    return runs
 
 
 def load(work):
