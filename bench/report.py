@@ -12,7 +12,7 @@ import sys
 
 # The order of the rows: the figures first, then what explains them.
 ORDER = ["noop", "noop-weights", "pipeline-realistic", "pipeline-large", "pipeline-realistic-files", "pipeline-large-files",
-         "linear-python_packages", "linear-python_requirements", "edit", "edit-builders", "predict", "size", "served"]
+         "linear-python_packages", "linear-python_requirements", "edit", "edit-builders", "predict", "predict-build", "size", "served"]
 BEGIN = "<!-- results: written by bench/run, edit the text around them -->"
 END = "<!-- end of results -->"
 
