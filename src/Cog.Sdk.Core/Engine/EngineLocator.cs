@@ -66,7 +66,7 @@ namespace Cog.Sdk.Core.Engine
                 : null;
             try
             {
-                await ProbeDaemonAsync(probe, cancellationToken).ConfigureAwait(false);
+                await CheckDaemonAsync(probe, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (buildx != null)
             {
@@ -91,7 +91,8 @@ namespace Cog.Sdk.Core.Engine
 
         /// <summary>
         /// The engine CLI that <paramref name="setting"/> names, found on PATH without asking its daemon anything: enough
-        /// to ask about an image (a no-op build does only that). Throws <see cref="CogException"/> when there is no such CLI.
+        /// to ask about an image (a no-op build does only that) and to run one that exists (a prediction after the build);
+        /// <see cref="CheckDaemonAsync"/> when something fails. Throws <see cref="CogException"/> when there is no such CLI.
         /// </summary>
         public static ContainerEngine Unprobed(string setting, IReadOnlyDictionary<string, string>? environment = null)
         {
@@ -157,7 +158,8 @@ namespace Cog.Sdk.Core.Engine
             return null;
         }
 
-        private static async Task ProbeDaemonAsync(ContainerEngine engine, CancellationToken cancellationToken)
+        /// <summary>Throws the coded error (COG1002, COG1003, COG1005) when the daemon of <paramref name="engine"/> does not answer.</summary>
+        public static async Task CheckDaemonAsync(ContainerEngine engine, CancellationToken cancellationToken)
         {
             // "docker version" asks the daemon for its version: one round trip that fails the way builds would.
             string[] arguments = engine.Kind == ContainerEngineKind.Docker

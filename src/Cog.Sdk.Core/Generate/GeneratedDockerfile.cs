@@ -98,6 +98,8 @@ namespace Cog.Sdk.Core.Generate
         public IReadOnlyList<DockerfileInstruction> Instructions { get; }
 
         /// <summary>The instructions that are build steps (<see cref="DockerfileInstruction.IsStep"/>): BuildKit's step n is <c>Steps[n - 1]</c>.</summary>
+        /// <remarks>Not in Dockerfile.json: the constructor picks them from the instructions again.</remarks>
+        [JsonIgnore]
         public IReadOnlyList<DockerfileInstruction> Steps { get; }
 
         /// <summary>Generated files the Dockerfile copies, by context-relative path ('/' separated), e.g. <c>cog/requirements.txt</c>.</summary>

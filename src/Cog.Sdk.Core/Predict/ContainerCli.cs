@@ -16,10 +16,21 @@ namespace Cog.Sdk.Core.Predict
         /// <summary>How long removing a container may take; it runs even after cancellation, so it must be short.</summary>
         private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(20);
 
-        /// <summary>The image's id and labels; a missing image is a coded error that says to build it first.</summary>
-        public static async Task<ImageDetails> InspectImageAsync(ContainerEngine engine, string image, CancellationToken cancellationToken) =>
-            await Images.InspectAsync(engine, image, cancellationToken).ConfigureAwait(false)
-            ?? throw new CogException(Diagnostic.Error(ProcessMessages.ImageNotFound, SourceLocation.None, image));
+        /// <summary>
+        /// The image's id and labels; a missing image is a coded error that says to build it first, unless the engine's daemon
+        /// does not answer at all (COG1002, COG1003): an engine found without asking its daemon (<see cref="EngineLocator.Unprobed"/>)
+        /// asks it here, when something is wrong, and not before every prediction.
+        /// </summary>
+        public static async Task<ImageDetails> InspectImageAsync(ContainerEngine engine, string image, CancellationToken cancellationToken)
+        {
+            if (await Images.InspectAsync(engine, image, cancellationToken).ConfigureAwait(false) is ImageDetails details)
+            {
+                return details;
+            }
+
+            await EngineLocator.CheckDaemonAsync(engine, cancellationToken).ConfigureAwait(false);
+            throw new CogException(Diagnostic.Error(ProcessMessages.ImageNotFound, SourceLocation.None, image));
+        }
 
         /// <summary>A container name that says what it is and never collides: "cog-predict-my-model-3f9a1c2e".</summary>
         public static string NewContainerName(string purpose, string image)

@@ -50,6 +50,7 @@ namespace Cog.Sdk.Core.Predict
         private readonly ContainerEngine _engine;
         private readonly Queue<string> _recentLines = new Queue<string>();
         private readonly CancellationTokenSource _stopFollowing = new CancellationTokenSource();
+        private TaskCompletionSource<bool> _nextLine = NewSignal();
 
         private ModelContainer(ContainerEngine engine, string name)
         {
@@ -68,6 +69,21 @@ namespace Cog.Sdk.Core.Predict
         public Task Following { get; private set; }
 
         public bool HasStopped => Following.IsCompleted;
+
+        /// <summary>
+        /// Completes when the container writes its next log line: a moment worth asking its server again, since the runtime
+        /// logs "setup finished" as it becomes ready.
+        /// </summary>
+        public Task NextLogLine
+        {
+            get
+            {
+                lock (_recentLines)
+                {
+                    return _nextLine.Task;
+                }
+            }
+        }
 
         /// <summary>The container's last log lines, for an error that explains why it stopped.</summary>
         public string RecentLog()
@@ -158,6 +174,7 @@ namespace Cog.Sdk.Core.Predict
         {
             void OnLine(string line)
             {
+                TaskCompletionSource<bool> thisLine;
                 lock (_recentLines)
                 {
                     _recentLines.Enqueue(line);
@@ -165,9 +182,13 @@ namespace Cog.Sdk.Core.Predict
                     {
                         _recentLines.Dequeue();
                     }
+
+                    thisLine = _nextLine;
+                    _nextLine = NewSignal();
                 }
 
                 log(line);
+                thisLine.TrySetResult(true);
             }
 
             try
@@ -179,6 +200,9 @@ namespace Cog.Sdk.Core.Predict
                 // Stopped after the container was removed: nothing more to show.
             }
         }
+
+        // Its waiters continue on their own threads, not on the one that reads the log.
+        private static TaskCompletionSource<bool> NewSignal() => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private async Task<int> ReadPublishedPortAsync(CancellationToken cancellationToken)
         {

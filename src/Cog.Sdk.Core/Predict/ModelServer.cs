@@ -19,6 +19,7 @@ namespace Cog.Sdk.Core.Predict
     public sealed class ModelServer : IDisposable
     {
         private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(150);
+        private static readonly TimeSpan QuickPollInterval = TimeSpan.FromMilliseconds(20);
         private static readonly TimeSpan HealthRequestTimeout = TimeSpan.FromSeconds(2);
 
         /// <summary>How long a server this build did not start may not answer at all before it counts as down.</summary>
@@ -85,7 +86,12 @@ namespace Cog.Sdk.Core.Predict
                     throw new CogException(Diagnostic.Error(PredictionMessages.SetupTimedOut, SourceLocation.None, Seconds(setupTimeout)));
                 }
 
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                // Again after the interval, or sooner when the container logs a line (setup() finishing logs one), though not
+                // more often than every QuickPollInterval for a setup() that logs a lot.
+                Task interval = Task.Delay(PollInterval, cancellationToken);
+                await (_container == null
+                    ? interval
+                    : Task.WhenAll(Task.Delay(QuickPollInterval, cancellationToken), Task.WhenAny(interval, _container.NextLogLine))).ConfigureAwait(false);
             }
         }
 

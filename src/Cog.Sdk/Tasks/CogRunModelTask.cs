@@ -56,7 +56,7 @@ namespace Cog.Sdk.Tasks
             }
 
             Uri? server = FindServer(Report);
-            ContainerEngine? engine = server == null ? FindEngine(ContainerEngine) : null;
+            ContainerEngine? engine = server == null ? FindEngineForImage(ContainerEngine) : null;
             if (server == null && engine == null)
             {
                 return;

@@ -225,6 +225,16 @@ public sealed class PredictionRunnerTests : IClassFixture<TestModelImage>, IDisp
     }
 
     [EngineFact]
+    public async Task A_daemon_that_does_not_answer_is_COG1002_not_a_missing_image()
+    {
+        // A prediction runs on an engine found without asking its daemon (the build has just asked it about the image).
+        var engine = Cog.Sdk.Core.Engine.EngineLocator.Unprobed("docker", new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///nonexistent.sock" });
+        Diagnostic error = await Fails(new PredictionRequest(engine, _model.Image, new System.Text.Json.Nodes.JsonObject()));
+        Assert.Equal("COG1002", error.Code);
+        Assert.Contains("nonexistent.sock", error.Message);
+    }
+
+    [EngineFact]
     public async Task A_command_runs_in_src_with_the_project_mounted_and_returns_its_exit_code()
     {
         File.WriteAllText(Path.Combine(_project, "marker.txt"), "mounted project\n");
