@@ -56,11 +56,9 @@ namespace Cog.Sdk.Tasks
             }
 
             Uri? server = FindServer(Report);
-            ContainerEngine? engine = server == null ? FindEngineForImage(ContainerEngine) : null;
-            if (server == null && engine == null)
-            {
-                return;
-            }
+            // An image the build has just checked: the engine is found on PATH without asking its daemon, which the image
+            // check has done; a daemon that does not answer is said when the image is then not found.
+            ContainerEngine? engine = server == null ? EngineLocator.Unprobed(ContainerEngine) : null;
 
             var job = new PredictionJob(engine, ImageName, ProjectDirectory, inputs, OutputDirectory)
             {

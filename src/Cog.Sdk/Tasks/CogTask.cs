@@ -99,24 +99,6 @@ namespace Cog.Sdk.Tasks
             return engine;
         }
 
-        /// <summary>
-        /// The container engine named by CogContainerEngine, to run an image the build has just checked (CogPredict, CogTrain):
-        /// found on PATH without asking its daemon, which the image check has done; a daemon that does not answer is said when
-        /// the image is then not found. Null (and the problem reported) when there is no such engine.
-        /// </summary>
-        protected ContainerEngine? FindEngineForImage(string setting)
-        {
-            try
-            {
-                return EngineLocator.Unprobed(setting);
-            }
-            catch (CogException e)
-            {
-                Report(e.Diagnostic);
-                return null;
-            }
-        }
-
         /// <summary>A number of seconds from a property, or a coded error naming the property.</summary>
         protected TimeSpan Seconds(string property, string value)
         {
