@@ -153,10 +153,16 @@ public sealed class PredictFailureTests : ContainerTestBase
         AssertNoContainerLeft(image);
     }
 
-    [EngineFact]
-    public void Ctrl_C_during_setup_stops_the_build_and_removes_the_container()
+    /// <summary>
+    /// Ctrl+C in a terminal (SIGINT), or a CI job canceled or a service stopped (SIGTERM: the dotnet CLI then ends the
+    /// process itself): the build stops as failed and no container is left running.
+    /// </summary>
+    [EngineTheory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public void A_signal_during_setup_stops_the_build_and_removes_the_container(string signal)
     {
-        var (model, image) = NewModel("Interrupted", PredictTests.CurrentStyleYaml, SlowSetupModel);
+        var (model, image) = NewModel("Interrupted" + signal, PredictTests.CurrentStyleYaml, SlowSetupModel);
         AssertSucceeded(Msbuild(model, image, "CogBuild"));
 
         using var build = new BackgroundMsbuild(Sdk, model, "-restore", "-t:CogPredict", "-p:CogImageName=" + image, "-p:CogInput=text=x");
@@ -168,11 +174,13 @@ public sealed class PredictFailureTests : ContainerTestBase
             Thread.Sleep(200);
         }
 
-        build.Interrupt();
+        build.Signal(signal);
         var result = build.WaitForExit(TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode != 0, "an interrupted build reported success:\n" + result);
+        Assert.True(result.Output.Contains("Cog: canceled."), "the build did not say it was canceled:\n" + result);
         Assert.DoesNotContain("MSB4018", result.Output);
+        Assert.DoesNotContain("COG3999", result.Output);
         AssertNoContainerLeft(image);
     }
 

@@ -178,14 +178,15 @@ public sealed class BackgroundMsbuild : IDisposable
     }
 
     /// <summary>What Ctrl+C in a terminal does: SIGINT to the process.</summary>
-    public void Interrupt() => Signal("-INT");
+    public void Interrupt() => Signal("INT");
 
-    /// <summary>What `kill PID` (a service manager, a closed session) does: SIGTERM to the process.</summary>
-    public void Terminate() => Signal("-TERM");
+    /// <summary>What `kill PID` (a service manager, a canceled CI job) does: SIGTERM to the process.</summary>
+    public void Terminate() => Signal("TERM");
 
-    private void Signal(string signal)
+    /// <summary>Sends the signal (INT, TERM, HUP) to the process, as `kill -SIGNAL PID` does.</summary>
+    public void Signal(string signal)
     {
-        using var kill = Process.Start("kill", new[] { signal, _process.Id.ToString() })!;
+        using var kill = Process.Start("kill", new[] { "-" + signal, _process.Id.ToString() })!;
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
     }

@@ -118,7 +118,7 @@ public sealed class ServeTests : ContainerTestBase
         var stopped = serve.WaitForExit(TimeSpan.FromSeconds(60));
 
         Assert.True(stopped.ExitCode == 0, "CogServe did not end cleanly on SIGTERM:\n" + stopped);
-        Assert.Contains("the served model was stopped", stopped.Output);
+        Assert.True(stopped.Output.Contains("the served model was stopped"), "CogServe did not say the model was stopped:\n" + stopped);
         AssertNoContainerLeft(image);
         Assert.False(File.Exists(model.PathOf("obj/cog/serve.json")), "the served model's record outlived it");
     }

@@ -1,11 +1,6 @@
 using System;
 using System.Globalization;
-using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
-#if NET
-using System.Runtime.InteropServices;
-#endif
 using Cog.Sdk.Core;
 using Cog.Sdk.Core.Diagnostics;
 using Cog.Sdk.Core.Engine;
@@ -58,23 +53,11 @@ namespace Cog.Sdk.Tasks
                 HostPort = port,
             };
             var request = new ServeRequest(container, StateFile) { ImageId = ImageId ?? "", SetupTimeout = setupTimeout };
-            // A served model lives until it is told to stop: `kill` (SIGTERM) or a closed terminal (SIGHUP) stop it as
-            // Ctrl+C does, its container removed, rather than ending the process around it.
-            using var termination = new StopOnTermination(Cancel);
-            try
-            {
-                WaitYielding(ServeAsync(request));
-            }
-            catch (OperationCanceledException) when (termination.Signaled)
-            {
-                // Stopped as asked, as by CogStop: no failure.
-                Log.LogMessage(MessageImportance.High, "Cog: the served model was stopped.");
-            }
-            finally
-            {
-                termination.Finished();
-            }
+            WaitYielding(ServeAsync(request));
         }
+
+        /// <summary>A served model lives until it is told to stop: `kill` (SIGTERM) or a closed terminal (SIGHUP) stop it as CogStop does.</summary>
+        protected override string? StoppedBySignalLine => "Cog: the served model was stopped.";
 
         private async Task<bool> ServeAsync(ServeRequest request)
         {
@@ -94,59 +77,6 @@ namespace Cog.Sdk.Tasks
             return int.TryParse(Port!.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is >= 1 and <= 65535
                 ? port
                 : throw new CogException(Diagnostic.Error(ConfigurationMessages.InvalidPropertyValue, SourceLocation.None, "CogServePort", Port, "a port number (1-65535), or empty for a free port"));
-        }
-
-        /// <summary>
-        /// Turns SIGTERM and SIGHUP into the task's cancellation, and holds the process's exit (whoever calls it on such a
-        /// signal) until the task has removed its container.
-        /// </summary>
-        private sealed class StopOnTermination : IDisposable
-        {
-            private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
-            private readonly Action _cancel;
-            private readonly ManualResetEventSlim _finished = new ManualResetEventSlim();
-#if NET
-            private readonly PosixSignalRegistration[] _signals;
-#endif
-
-            public StopOnTermination(Action cancel)
-            {
-                _cancel = cancel;
-                AppDomain.CurrentDomain.ProcessExit += OnExit;
-#if NET
-                _signals = new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP }
-                    .Select(signal => PosixSignalRegistration.Create(signal, context =>
-                    {
-                        context.Cancel = true;
-                        Signaled = true;
-                        _cancel();
-                    }))
-                    .ToArray();
-#endif
-            }
-
-            /// <summary>Whether a signal (not Ctrl+C, which MSBuild turns into a canceled build) stopped the task.</summary>
-            public bool Signaled { get; private set; }
-
-            public void Finished() => _finished.Set();
-
-            public void Dispose()
-            {
-                AppDomain.CurrentDomain.ProcessExit -= OnExit;
-#if NET
-                foreach (var signal in _signals)
-                {
-                    signal.Dispose();
-                }
-#endif
-            }
-
-            private void OnExit(object? sender, EventArgs e)
-            {
-                Signaled = true;
-                _cancel();
-                _finished.Wait(CleanupTimeout);
-            }
         }
     }
 }

@@ -18,6 +18,7 @@ namespace Cog.Sdk.Tasks
     public abstract class CogTask : MSBuildTask, ICancelableTask
     {
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+        private ProcessTermination? _termination;
 
         protected CancellationToken CancellationToken => _cancellation.Token;
 
@@ -33,18 +34,45 @@ namespace Cog.Sdk.Tasks
             {
                 Report(e.Diagnostic);
             }
-            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            catch (Exception) when (_cancellation.IsCancellationRequested)
             {
-                Log.LogMessage(MessageImportance.High, "Cog: canceled.");
-                return false;
+                // The work's OperationCanceledException, or MSBuild's own when it takes the node back after Ctrl+C.
+                return Stopped();
             }
             catch (Exception e)
             {
                 Report(Diagnostic.Error(ProcessMessages.InternalError, SourceLocation.None, e.Message));
                 Log.LogMessage(MessageImportance.Low, e.ToString());
             }
+            finally
+            {
+                _termination?.Dispose();
+            }
 
             return !Log.HasLoggedErrors;
+        }
+
+        /// <summary>
+        /// The line a task whose normal end is a signal (CogServe: `kill`, a closed terminal) says when one arrives; null
+        /// for the others, which a signal cancels as Ctrl+C does.
+        /// </summary>
+        protected virtual string? StoppedBySignalLine => null;
+
+        private bool Stopped()
+        {
+            bool success = _termination?.Signaled == true && StoppedBySignalLine != null;
+            string line = success ? StoppedBySignalLine! : "Cog: canceled.";
+            Action<string> log = message => Log.LogMessage(MessageImportance.High, message);
+            if (_termination != null)
+            {
+                _termination.Stopped(line, success, log);
+            }
+            else
+            {
+                log(line);
+            }
+
+            return success;
         }
 
         /// <summary>Does the task's work; report problems through <see cref="Report(Diagnostic)"/> or by throwing <see cref="CogException"/>.</summary>
@@ -55,10 +83,12 @@ namespace Cog.Sdk.Tasks
 
         /// <summary>
         /// As <see cref="Wait{T}"/>, for a wait on the engine (an image build, a prediction) that may take minutes: the node
-        /// is yielded meanwhile, so that a multi-process build (-m) runs other projects' work on it.
+        /// is yielded meanwhile, so that a multi-process build (-m) runs other projects' work on it, and a SIGTERM or
+        /// SIGHUP cancels the work as Ctrl+C does, the process held until it has cleaned up (<see cref="ProcessTermination"/>).
         /// </summary>
         protected T WaitYielding<T>(Task<T> task)
         {
+            _termination ??= new ProcessTermination(Cancel);
             var engine = BuildEngine as IBuildEngine3;
             engine?.Yield();
             try
