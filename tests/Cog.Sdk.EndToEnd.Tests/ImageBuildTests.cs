@@ -118,6 +118,71 @@ public sealed class ImageBuildTests : ModelImageTest
         Assert.True(run.ExitCode == 0, "the image does not hold the edited predict.py");
     }
 
+    /// <summary>
+    /// Ctrl+C in a terminal (SIGINT), or a canceled CI job (SIGTERM: the dotnet CLI then ends the process itself), while a
+    /// long step builds: the engine stops at once, the build says it was canceled and fails, and neither an image under
+    /// the name nor a container is left (Dispose checks the containers).
+    /// </summary>
+    [EngineTheory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public void A_signal_during_a_build_step_stops_the_engine_and_leaves_nothing(string signal)
+    {
+        // A command of this test's own: a builder's cache may hold the finished step of an earlier run.
+        string step = "sleep 300 && echo " + Id;
+        var model = NewModel("Stopped" + signal, $"  python_version: \"3.11\"\n  run:\n    - \"{step}\"");
+        using var build = new BackgroundMsbuild(Sdk, model, "-restore", "-t:Build", "-v:n", "-p:CogImageName=" + Image);
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while (!build.Output.Contains(step, StringComparison.Ordinal))
+        {
+            Assert.False(build.HasExited, "the build ended before its long step started:\n" + build.Output);
+            Assert.True(DateTime.UtcNow < deadline, "the long step did not start within 4 minutes:\n" + build.Output);
+            Thread.Sleep(200);
+        }
+
+        Thread.Sleep(1000);
+        var stopping = Stopwatch.StartNew();
+        build.Signal(signal);
+        var result = build.WaitForExit(TimeSpan.FromSeconds(90));
+
+        Assert.True(result.ExitCode != 0, "a canceled build reported success:\n" + result);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(90), "the build went on after the signal:\n" + result);
+        Assert.True(result.Output.Contains("Cog: canceled."), "the build did not say it was canceled:\n" + result);
+        BuildAssert.NoCrash(result);
+        Assert.Null(Cli.ImageId(Image));
+        // Nor a process of the step, or of the engine's CLI, which would go on installing and downloading alone.
+        var gone = DateTime.UtcNow.AddSeconds(30);
+        while (ProcessesMentioning(Id).Count > 0 && DateTime.UtcNow < gone)
+        {
+            Thread.Sleep(500);
+        }
+
+        Assert.Empty(ProcessesMentioning(Id));
+    }
+
+    /// <summary>The command lines of this machine's processes (a local engine's build steps among them) that hold <paramref name="text"/>.</summary>
+    private static List<string> ProcessesMentioning(string text)
+    {
+        var found = new List<string>();
+        foreach (string directory in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsDigit)))
+        {
+            try
+            {
+                string commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(text, StringComparison.Ordinal))
+                {
+                    found.Add(Path.GetFileName(directory) + ": " + commandLine);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return found;
+    }
+
     [EngineFact]
     public void A_changed_cog_yaml_a_deleted_image_and_CogNoCache_each_rebuild()
     {

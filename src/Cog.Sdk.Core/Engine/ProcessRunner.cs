@@ -25,7 +25,7 @@ namespace Cog.Sdk.Core.Engine
 
     /// <summary>
     /// Runs a command line tool (docker, podman) with its output streamed line by line, so the engine's progress
-    /// reaches the build log as it happens. Cancellation kills the whole process tree at once.
+    /// reaches the build log as it happens. Cancellation kills the whole process tree at once (<see cref="ProcessTree"/>).
     /// The child inherits this process's environment (DOCKER_HOST, DOCKER_CONTEXT, ...) plus any additions.
     /// </summary>
     public static class ProcessRunner
@@ -122,7 +122,7 @@ namespace Cog.Sdk.Core.Engine
                 exited.TrySetResult(true);
             }
 
-            using (cancellationToken.Register(() => Kill(process)))
+            using (cancellationToken.Register(() => ProcessTree.Kill(process)))
             {
                 await exited.Task.ConfigureAwait(false);
                 await Task.WhenAll(stdoutDone.Task, stderrDone.Task).ConfigureAwait(false);
@@ -131,25 +131,6 @@ namespace Cog.Sdk.Core.Engine
             process.WaitForExit();
             cancellationToken.ThrowIfCancellationRequested();
             return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
-        }
-
-        private static void Kill(Process process)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-#if NETFRAMEWORK
-                    process.Kill();
-#else
-                    process.Kill(entireProcessTree: true);
-#endif
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // It exited between the check and the kill.
-            }
         }
     }
 
