@@ -154,12 +154,13 @@ public sealed class PredictFailureTests : ContainerTestBase
     }
 
     /// <summary>
-    /// Ctrl+C in a terminal (SIGINT), or a CI job canceled or a service stopped (SIGTERM: the dotnet CLI then ends the
-    /// process itself): the build stops as failed and no container is left running.
+    /// Ctrl+C in a terminal (SIGINT), a CI job canceled or a service stopped (SIGTERM: the dotnet CLI then ends the
+    /// process itself), or a closed terminal (SIGHUP): the build stops as failed and no container is left running.
     /// </summary>
     [EngineTheory]
     [InlineData("INT")]
     [InlineData("TERM")]
+    [InlineData("HUP")]
     public void A_signal_during_setup_stops_the_build_and_removes_the_container(string signal)
     {
         var (model, image) = NewModel("Interrupted" + signal, PredictTests.CurrentStyleYaml, SlowSetupModel);
