@@ -40,6 +40,9 @@ namespace Cog.Sdk.Core.Generate
         public const string UvImage = "ghcr.io/astral-sh/uv:0.9.26";
 
         private const string AptCacheMount = "--mount=type=cache,target=/var/cache/apt,sharing=locked ";
+
+        private const string BuildToolsInstall =
+            "apt-get update -qq && apt-get install -qqy --no-install-recommends wget curl xz-utils git ca-certificates && rm -rf /var/lib/apt/lists/*";
         private const string PipCacheMount = "--mount=type=cache,target=/root/.cache/pip ";
 
         private static readonly Regex PythonMajorMinor = new Regex(@"^\d+\.\d+$");
@@ -292,6 +295,9 @@ namespace Cog.Sdk.Core.Generate
                     Refuse("Python version", version, "it must be major.minor, e.g. 3.11", origin);
                 }
 
+                // The tools Cog installs on every image it puts Python on: the CUDA images have none of them, and
+                // `run:` lines (curl ... pget, git clone), git+https requirements and uv's own download need them.
+                Instruction(InstructionKind.PythonInstall, "RUN " + AptCacheMount + BuildToolsInstall, origin, classicText: "RUN " + BuildToolsInstall);
                 // uv installs a prebuilt CPython in seconds on any Debian or Ubuntu base; a venv built from it keeps
                 // pip away from PEP 668's "externally managed" refusal without --break-system-packages.
                 Instruction(InstructionKind.PythonInstall, $"COPY --from={UvImage} /uv /usr/local/bin/uv", origin);

@@ -55,6 +55,30 @@ public class DockerfileGeneratorTests
         Assert.Equal("--extra-index-url https://download.pytorch.org/whl/cu118\ntorch==2.0.1\npandas==2.0.3\n", d.ContextFiles["cog/requirements.txt"]);
     }
 
+    /// <summary>
+    /// Cog installs wget, curl, xz-utils, git and ca-certificates on every image it puts Python on; the CUDA images have
+    /// none of them, and real files rely on them (`run: curl -o /usr/local/bin/pget ...`, `git clone`, git+https
+    /// requirements). A python image is taken as it is.
+    /// </summary>
+    [Fact]
+    public void An_image_that_gets_python_gets_the_tools_cog_installs_before_the_user_steps_that_use_them()
+    {
+        var spec = Gpu();
+        spec.Config.Run.Add(new RunCommand(At("curl -o /usr/local/bin/pget -L https://example.org/pget", 9), new List<SecretMount>()));
+        const string Tools = "apt-get install -qqy --no-install-recommends wget curl xz-utils git ca-certificates";
+
+        GeneratedDockerfile d = DockerfileGenerator.Generate(spec);
+        string[] lines = InstructionLines(d);
+
+        int tools = Array.FindIndex(lines, l => l.Contains(Tools, StringComparison.Ordinal));
+        Assert.True(tools > 0, string.Join("\n", lines));
+        Assert.True(tools < Array.FindIndex(lines, l => l.Contains("uv python install", StringComparison.Ordinal)));
+        Assert.True(tools < Array.FindIndex(lines, l => l.Contains("requirements.txt", StringComparison.Ordinal)));
+        Assert.True(tools < Array.FindIndex(lines, l => l.Contains("curl -o /usr/local/bin/pget", StringComparison.Ordinal)));
+        Assert.Contains("RUN " + "apt-get update -qq && " + Tools + " && rm -rf /var/lib/apt/lists/*", d.ForClassicBuilder().Split('\n'));
+        Assert.DoesNotContain(InstructionLines(DockerfileGenerator.Generate(Cpu(spec.Config))), l => l.Contains(Tools, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Layers_go_from_least_to_most_often_changed_with_weights_before_code()
     {
