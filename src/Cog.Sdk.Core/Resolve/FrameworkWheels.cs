@@ -145,7 +145,8 @@ namespace Cog.Sdk.Core.Resolve
                 return unconstrained && version != null ? Install(line, TorchBuild!, TorchBuild!.PinFor(version)) : HoistInlineOptions(line);
             }
 
-            var releases = _table.Torch.Where(r => ReleaseVersion.TryParse(CompanionVersion(r, name)) is ReleaseVersion v && v.Matches(pinned)).ToList();
+            // pip's ==, not Cog's prefix match for torch: "torchvision==0.19" is 0.19.0 (torch 2.4.0), never 0.19.1 (torch 2.4.1).
+            var releases = _table.Torch.Where(r => ReleaseVersion.TryParse(CompanionVersion(r, name)) is ReleaseVersion v && v.CompareTo(pinned) == 0).ToList();
             if (torchRelease != null && releases.Count > 0 && !releases.Contains(torchRelease))
             {
                 _diagnostics.Warning(

@@ -187,6 +187,26 @@ public class RequirementsTests
         Assert.Contains("torchvision==0.15.2", r!.Requirements);
     }
 
+    /// <summary>
+    /// pip reads "torchvision==0.19" as 0.19.0, which goes with torch 2.4.0 (as the torchaudio beside it does, in a real
+    /// file): completing it to 0.19.1 would ask for torch 2.4.1 and make the file unresolvable.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_short_torchvision_pin_keeps_the_release_pip_means(bool gpu)
+    {
+        var (r, diagnostics) = Run(Config(gpu: gpu, packages: new[] { "torchaudio==2.4.0", "torchvision==0.19", "xformers==0.0.27.post2" }));
+        Assert.Contains("torchvision==0.19.0", r!.Requirements);
+        Assert.DoesNotContain(r.Requirements, l => l.StartsWith("torchvision==0.19.1", StringComparison.Ordinal));
+        Assert.DoesNotContain(diagnostics, d => d.Code == "COG2214");
+
+        // Beside torch 2.4.1 it is still 0.19.0, and the mismatch is said at its line.
+        var (withTorch, mismatch) = Run(Config(gpu: gpu, packages: new[] { "torch==2.4.1", "torchvision==0.19" }));
+        Assert.Contains("torchvision==0.19.0", withTorch!.Requirements);
+        Assert.Contains("torchvision==0.19.1", Single(mismatch, "COG2214").Message);
+    }
+
     [Fact]
     public void Find_links_builds_keep_their_local_label()
     {
