@@ -276,7 +276,7 @@ namespace Cog.Sdk.Core.Generate
                     RequireSingleLine("System package", package.Value, package.Location);
                 }
 
-                string names = string.Join(" ", packages.Select(p => DockerfileText.ShellQuote(p.Value)));
+                string names = string.Join(" ", packages.SelectMany(p => CogConfig.SystemPackageWords(p.Value)).Select(DockerfileText.ShellQuote));
                 string install = "apt-get update -qq && apt-get install -qqy " + names + " && rm -rf /var/lib/apt/lists/*";
                 Instruction(InstructionKind.SystemPackages, "RUN " + AptCacheMount + install, packages[0].Location, packages, classicText: "RUN " + install);
             }

@@ -54,6 +54,10 @@ namespace Cog.Sdk.Core.Parse
 
         public List<Located<string>> SystemPackages { get; set; } = new List<Located<string>>();
 
+        /// <summary>The words apt-get is given for a system_packages entry: one package, or several words that Cog passes on as they are.</summary>
+        public static IReadOnlyList<string> SystemPackageWords(string entry) =>
+            entry.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+
         /// <summary><c>build.run</c> (or nothing in the original form), in order.</summary>
         public List<RunCommand> Run { get; set; } = new List<RunCommand>();
 

@@ -23,6 +23,7 @@ namespace Cog.Sdk.Core.Validate
         private static readonly Regex CuDnnPattern = new Regex(@"^\d+(?:\.\d+)?\z", RegexOptions.CultureInvariant);
         private static readonly Regex DebianPackagePattern = new Regex(
             @"^[a-z0-9][a-z0-9+.-]+(?:=[A-Za-z0-9.+~:-]+)?(?::[a-z0-9-]+)?\z", RegexOptions.CultureInvariant);
+        private static readonly Regex AptOptionPattern = new Regex(@"^--?[a-z][a-z0-9-]*(?:=[A-Za-z0-9.+~:/_-]+)?\z", RegexOptions.CultureInvariant);
         private static readonly Regex PythonIdentifierPattern = new Regex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant);
 
         /// <summary>A secret mount's id or target, written unquoted into <c>RUN --mount=type=secret,id=...,target=...</c>.</summary>
@@ -283,7 +284,18 @@ namespace Cog.Sdk.Core.Validate
         {
             foreach (Located<string> package in config.SystemPackages)
             {
-                if (!DebianPackagePattern.IsMatch(package.Value) && !HasLineBreak(package.Value))
+                if (DebianPackagePattern.IsMatch(package.Value) || HasLineBreak(package.Value))
+                {
+                    continue;
+                }
+
+                // "ffmpeg libsm6", "fluidsynth --fix-missing": Cog writes the entry into apt-get's command line as it is.
+                IReadOnlyList<string> words = CogConfig.SystemPackageWords(package.Value);
+                if (words.Count > 1 && DebianPackagePattern.IsMatch(words[0]) && words.All(w => DebianPackagePattern.IsMatch(w) || AptOptionPattern.IsMatch(w)))
+                {
+                    diagnostics.Warning(ConfigurationMessages.SystemPackageWords, package.Location, package.Value, string.Join(", ", words.Select(w => "'" + w + "'")));
+                }
+                else
                 {
                     diagnostics.Error(ConfigurationMessages.SystemPackageInvalid, package.Location, package.Value);
                 }

@@ -26,6 +26,14 @@ public class DockerfileGeneratorTests
     }
 
     [Fact]
+    public void A_system_packages_entry_of_several_words_gives_apt_get_each_word_as_cog_does()
+    {
+        string[] lines = InstructionLines(DockerfileGenerator.Generate(Cpu(Config("musescore", "fluidsynth --fix-missing", "ffmpeg"))));
+
+        Assert.Contains("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy musescore fluidsynth --fix-missing ffmpeg && rm -rf /var/lib/apt/lists/*", lines);
+    }
+
+    [Fact]
     public void The_trainer_and_the_concurrency_reach_the_runtime_as_environment_variables()
     {
         var config = Config();
@@ -127,7 +135,7 @@ public class DockerfileGeneratorTests
         string[] lines = InstructionLines(d);
 
         Assert.Equal(d.Instructions.Count, lines.Length); // one line per instruction: nothing injected
-        Assert.Contains("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy 'ffmpeg'\\''; rm -rf / #' && rm -rf /var/lib/apt/lists/*", lines);
+        Assert.Contains("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy 'ffmpeg'\\'';' rm -rf / '#' && rm -rf /var/lib/apt/lists/*", lines);
         Assert.Contains("ENV EVIL=\"a\\\" B=\\\"c \\$HOME \\\\ end\\\\\"", lines);
         Assert.Contains("RUN [\"/bin/sh\", \"-c\", \"echo \\\"quoted\\\" $HOME \\\\\\nexit 3\\nRUN echo injected\"]", lines);
         Assert.Contains("ENV COG_PREDICTOR=\"predict.py:P\\\" X=\\\"y\"", lines);

@@ -45,7 +45,9 @@ public class CogConfigValidatorTests
         { "build:\n  python_requirements: reqs\n" + Predict, new[] { "COG2042@2,24" } },
         // system packages
         { "build:\n  system_packages: [libgl1, \"g++\", \"libc6=2.35-0ubuntu3:amd64\", \"libc6:arm64\"]\n" + Predict, Array.Empty<string>() },
-        { "build:\n  system_packages: [\"ffmpeg libgl1\", \"LibGL1\", \"a\"]\n" + Predict, new[] { "COG2043@2,21", "COG2043@2,38", "COG2043@2,48" } },
+        { "build:\n  system_packages: [\"ffmpeg libgl1\", \"LibGL1\", \"a\"]\n" + Predict, new[] { "COG2063@2,21", "COG2043@2,38", "COG2043@2,48" } },
+        // Cog passes an entry to apt-get as it is: more words, and apt options, are a warning; anything else stays an error.
+        { "build:\n  system_packages: [musescore, \"fluidsynth --fix-missing\", \"ffmpeg; rm -rf /\", \"libgl1 $(id)\"]\n" + Predict, new[] { "COG2063@2,32", "COG2043@2,60", "COG2043@2,80" } },
         // pointers
         { "", new[] { "COG2044@0,0" } },
         { "predict: \"predict.py\"\n", new[] { "COG2045@1,10" } },
