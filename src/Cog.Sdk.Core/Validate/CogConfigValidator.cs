@@ -330,10 +330,14 @@ namespace Cog.Sdk.Core.Validate
 
         private static void ValidatePointers(CogConfig config, DiagnosticBag diagnostics)
         {
+            // An error already said why (a `predict:` of the wrong shape, COG2014): "names no predictor" would only mislead.
             if (config.Predictor == null)
             {
-                diagnostics.Warning(ConfigurationMessages.NoPredictor, config.FileLocation,
-                    config.Form == ConfigForm.Original ? "model: \"predict.py:Predictor\"" : "predict: \"predict.py:Predictor\"");
+                if (!diagnostics.HasErrors)
+                {
+                    diagnostics.Warning(ConfigurationMessages.NoPredictor, config.FileLocation,
+                        config.Form == ConfigForm.Original ? "model: \"predict.py:Predictor\"" : "predict: \"predict.py:Predictor\"");
+                }
             }
             else
             {

@@ -50,6 +50,8 @@ public class CogConfigValidatorTests
         { "build:\n  system_packages: [musescore, \"fluidsynth --fix-missing\", \"ffmpeg; rm -rf /\", \"libgl1 $(id)\"]\n" + Predict, new[] { "COG2063@2,32", "COG2043@2,60", "COG2043@2,80" } },
         // pointers
         { "", new[] { "COG2044@0,0" } },
+        // A predict: of the wrong shape is its error alone, not also "names no predictor".
+        { "build:\n  python_version: \"3.11\"\npredict:\n  type: python\n  python: predict.py\n", new[] { "COG2014@4,3" } },
         { "predict: \"predict.py\"\n", new[] { "COG2045@1,10" } },
         { "predict: \"predict.py:1Predictor\"\n", new[] { "COG2046@1,10" } },
         { "predict: \"../predict.py:Predictor\"\n", new[] { "COG2047@1,10" } },
