@@ -193,6 +193,12 @@ namespace Cog.Sdk.Core.Validate
             {
                 diagnostics.Warning(ConfigurationMessages.PythonEndOfLife, version.Location, release.Version.MajorMinor, release.EndOfLife);
             }
+
+            // "3.10.11": the image gets the newest 3.10 (python:3.10-slim, uv's 3.10), as in Cog, which strips the patch too.
+            if (release != null && version.Value.Split('.').Length > 2)
+            {
+                diagnostics.Warning(ConfigurationMessages.PythonPatchIgnored, version.Location, version.Value, release.Version.MajorMinor);
+            }
         }
 
         private static void ValidateGpuSettings(CogConfig config, DiagnosticBag diagnostics)

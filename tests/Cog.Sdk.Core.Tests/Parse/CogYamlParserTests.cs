@@ -50,7 +50,7 @@ public class CogYamlParserTests
             "  gpu: true\n" +
             "  cuda: \"12.1\"\n" +
             "  cudnn: \"8\"\n" +
-            "  python_version: \"3.11.4\"\n" +
+            "  python_version: \"3.11\"\n" +
             "  python_requirements: requirements.txt\n" +
             "  system_packages: [libgl1, \"ffmpeg=7:4.4.2-0ubuntu0.22.04.1\"]\n" +
             "  run:\n" +
@@ -78,7 +78,7 @@ public class CogYamlParserTests
         Assert.True(config.Gpu.Value);
         Assert.Equal("12.1", config.Cuda!.Value);
         Assert.Equal("8", config.CuDnn!.Value);
-        Assert.Equal("3.11.4", config.PythonVersion.Value);
+        Assert.Equal("3.11", config.PythonVersion.Value);
         Assert.Equal("requirements.txt", config.PythonRequirements!.Value);
         Assert.Equal(2, config.SystemPackages.Count);
         Assert.Equal(new[] { "echo one", "pip download x" }, config.Run.Select(r => r.Command.Value));

@@ -20,7 +20,7 @@ public class CogConfigValidatorTests
     public static TheoryData<string, string[]> Problems => new()
     {
         // python_version
-        { "build:\n  python_version: \"3.11.4\"\n" + Predict, Array.Empty<string>() },
+        { "build:\n  python_version: \"3.11.4\"\n" + Predict, new[] { "COG2064@2,19" } },
         { "build:\n  python_version: \"3\"\n" + Predict, new[] { "COG2032@2,19" } },
         { "build:\n  python_version: \"three\"\n" + Predict, new[] { "COG2032@2,19" } },
         { "build:\n  python_version: \"3.7\"\n" + Predict, new[] { "COG2033@2,19" } },
