@@ -39,6 +39,11 @@ namespace Cog.Sdk.Core.Resolve
             }
 
             WarnAboutPython(table, python, torch, tensorFlow, diagnostics);
+            if (gpu is null && options.BaseImageOverride is null)
+            {
+                WarnAboutGit(config, lines, python, diagnostics);
+            }
+
             var localPackages = LocalPackagesOf(config, lines);
             var wheels = new FrameworkWheels(table, gpu?.Cuda, diagnostics, line => localPackages.TryGetValue(line, out var staged) ? staged.ImagePath : null);
             IReadOnlyList<Located<string>> requirements = wheels.Rewrite(lines);
@@ -70,6 +75,20 @@ namespace Cog.Sdk.Core.Resolve
                 config.RequirementFiles,
                 localPackages.Values.Distinct().ToList(),
                 summary);
+        }
+
+        /// <summary>
+        /// pip fetches a git+https:// requirement with git, which python:X-slim does not have (nor Cog's image of it): the
+        /// build would fail at pip's "Cannot find command 'git'". A warning at the first such line, unless git is installed.
+        /// </summary>
+        private static void WarnAboutGit(CogConfig config, IReadOnlyList<RequirementLine> lines, ReleaseVersion python, DiagnosticBag diagnostics)
+        {
+            RequirementLine? fromGit = lines.FirstOrDefault(l => !l.IsConstraint && (l.Target ?? l.Requirement?.Url)?.StartsWith("git+", StringComparison.OrdinalIgnoreCase) == true);
+            bool hasGit = config.SystemPackages.SelectMany(p => CogConfig.SystemPackageWords(p.Value)).Any(w => w == "git" || w.StartsWith("git=", StringComparison.Ordinal) || w.StartsWith("git:", StringComparison.Ordinal));
+            if (fromGit != null && !hasGit)
+            {
+                diagnostics.Warning(ConfigurationMessages.RequirementNeedsGit, fromGit.Location, fromGit.Text, python.MajorMinor);
+            }
         }
 
         /// <summary>Each line's local archive, staged at <c>cog/local_packages/&lt;project path&gt;</c> and installed from <see cref="LocalPackagesFolder"/>.</summary>

@@ -207,6 +207,20 @@ public class RequirementsTests
         Assert.Contains("torchvision==0.19.1", Single(mismatch, "COG2214").Message);
     }
 
+    /// <summary>pip fetches git+https:// with git, which python:X-slim lacks: a warning at the line on a CPU model, until git is a system package.</summary>
+    [Fact]
+    public void A_git_requirement_on_a_python_slim_image_without_git_is_COG2065_at_its_line()
+    {
+        var config = Config(gpu: false, packages: new[] { "numpy==1.26.4", "git+https://github.com/openai/CLIP.git", "clip @ git+https://github.com/openai/CLIP.git" });
+        var (_, diagnostics) = Run(config);
+        Assert.Equal(11, Single(diagnostics, "COG2065").Location.Line);
+
+        config.SystemPackages.Add(new Located<string>("git", new SourceLocation("/project/cog.yaml", 5, 5)));
+        Assert.DoesNotContain(Run(config).Diagnostics, d => d.Code == "COG2065");
+        Assert.DoesNotContain(Run(Config(gpu: true, packages: new[] { "torch==2.5.1", "git+https://github.com/openai/CLIP.git" })).Diagnostics, d => d.Code == "COG2065");
+        Assert.DoesNotContain(Run(Config(gpu: false, packages: new[] { "https://host/pkg-1.0-py3-none-any.whl" })).Diagnostics, d => d.Code == "COG2065");
+    }
+
     [Fact]
     public void Find_links_builds_keep_their_local_label()
     {
