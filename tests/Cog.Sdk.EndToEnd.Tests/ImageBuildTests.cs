@@ -150,9 +150,10 @@ public sealed class ImageBuildTests : ModelImageTest
         Assert.True(result.Output.Contains("Cog: canceled."), "the build did not say it was canceled:\n" + result);
         BuildAssert.NoCrash(result);
         Assert.Null(Cli.ImageId(Image));
-        // Nor a process of the step, or of the engine's CLI, which would go on installing and downloading alone.
+        // Nor a process of the step, or of the engine's CLI, which would go on installing and downloading alone; the
+        // classic builder's daemon removes the step's container a moment after the build is gone (Dispose checks it).
         var gone = DateTime.UtcNow.AddSeconds(30);
-        while (ProcessesMentioning(Id).Count > 0 && DateTime.UtcNow < gone)
+        while ((ProcessesMentioning(Id).Count > 0 || Cli.ContainersMentioning(Id).Count > 0) && DateTime.UtcNow < gone)
         {
             Thread.Sleep(500);
         }
